@@ -1,0 +1,42 @@
+/**
+ * Runs the Python backend (uvicorn, from the repository's virtualenv) as a child of the Node server, with the
+ * same database and secret, so `npm start` brings up the whole product. Its output is prefixed with [backend].
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { REPO_ROOT } from "../config";
+
+export function spawnBackend(opts: { port: number; databaseUrl: string; secret: string; publicUrl: string }) {
+  const python = path.join(REPO_ROOT, ".venv", "bin", "python");
+  if (!existsSync(python)) throw new Error("The Python virtualenv is missing: run `npm start` (it creates .venv)");
+  const child: ChildProcess = spawn(
+    python,
+    ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(opts.port), "--no-access-log"],
+    {
+      cwd: path.join(REPO_ROOT, "apps", "backend"),
+      env: {
+        ...process.env,
+        DATABASE_URL: opts.databaseUrl,
+        BETTER_AUTH_SECRET: opts.secret,
+        PUBLIC_URL: opts.publicUrl,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const relay = (stream: NodeJS.ReadableStream | null) =>
+    stream?.on("data", (d: Buffer) => {
+      for (const line of d.toString().split("\n")) if (line.trim()) console.log(`[backend] ${line}`);
+    });
+  relay(child.stdout);
+  relay(child.stderr);
+  return {
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * Migrations as code, idempotent, safe to run from several processes at once: Better-Auth's own tables first
+ * (its `getMigrations`), then the profile schema. An advisory lock serialises concurrent runs.
+ */
+import { getMigrations } from "better-auth/db/migration";
+import { migrateProfileSchema } from "@textbook-auth/onboarding";
+import type pg from "pg";
+import type { BetterAuthOptions } from "better-auth";
+
+const MIGRATION_LOCK = 7_340_221;
+
+export async function migrate(pool: pg.Pool, authOptions: BetterAuthOptions): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    const { runMigrations } = await getMigrations(authOptions);
+    await runMigrations();
+    await migrateProfileSchema(client as any);
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
+    client.release();
+  }
+}

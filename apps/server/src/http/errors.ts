@@ -1,0 +1,16 @@
+/** The Node server's own error codes. Every error body is `{ code, message }`. */
+export const SERVER_ERRORS = {
+  UPSTREAM_UNAVAILABLE: { status: 502, message: "The Python backend cannot be reached" },
+  UPSTREAM_TIMEOUT: { status: 504, message: "The Python backend did not answer in time" },
+  AUTH_UNAVAILABLE: { status: 503, message: "The database cannot be reached" },
+  NOT_FOUND: { status: 404, message: "Not found" },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
+  INTERNAL_ERROR: { status: 500, message: "Internal error" },
+} as const;
+
+export type ServerErrorCode = keyof typeof SERVER_ERRORS;
+
+export function errorResponse(code: ServerErrorCode, message?: string, headers?: HeadersInit): Response {
+  const { status, message: fallback } = SERVER_ERRORS[code];
+  return Response.json({ code, message: message ?? fallback }, { status, headers });
+}

@@ -1,0 +1,64 @@
+/**
+ * Composes the product: database (embedded or DATABASE_URL), migrations, Better-Auth, the Hono app, and
+ * optionally the Python backend. `stop()` undoes it in reverse order. Used by main.ts and by the tests.
+ */
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./database/embedded";
+import { createPool } from "./database/pool";
+import { migrate } from "./database/migrate";
+import { authOptions, createAuth } from "./auth/auth";
+import { resolveSecret } from "./auth/secret";
+import { createApp } from "./http/app";
+import { spawnBackend } from "./backend/spawn";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: (line: string) => void = console.log): Promise<RunningServer> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => log(`stop: ${(e as Error).message}`));
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const embedded: EmbeddedDatabase = await startEmbeddedPostgres({ dir: config.dataDir, port: config.embeddedPgPort });
+      cleanups.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+      log(`Embedded PostgreSQL on 127.0.0.1:${config.embeddedPgPort}, data in ${config.dataDir}`);
+    }
+    const pool = createPool(databaseUrl, config.databasePoolMax);
+    cleanups.push(() => pool.end());
+    const secret = resolveSecret(config);
+    await migrate(pool, authOptions(config, pool, secret));
+
+    if (config.startBackend) {
+      const backend = spawnBackend({ port: config.backendPort, databaseUrl, secret, publicUrl: config.publicUrl });
+      cleanups.push(backend.stop);
+    }
+
+    const app = createApp({ auth: createAuth(config, pool, secret), pool, backendUrl: config.backendUrl, siteDir: config.siteDir });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+      s.once("error", reject);
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          (server as any).closeAllConnections?.();
+        }),
+    );
+    const port = (server.address() as AddressInfo).port;
+    return { url: `http://${config.host}:${port}`, port, databaseUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

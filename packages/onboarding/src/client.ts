@@ -1,0 +1,26 @@
+/**
+ * Client half of the onboarding plugin: typed from the server plugin, so `authClient.profile.get()`,
+ * `authClient.profile.update({...})` and `useSession()` (with `profile` and `user.profileComplete`) are typed.
+ */
+import type { BetterAuthClientPlugin } from "better-auth/client";
+import type { OnboardingPlugin } from "./index";
+import { ONBOARDING_ERROR_CODES } from "./error-codes";
+
+export { ONBOARDING_ERROR_CODES } from "./error-codes";
+export * from "./profile-fields";
+export type { Profile, ProfileResponse } from "./types";
+
+export const onboardingClient = () =>
+  ({
+    id: "onboarding",
+    $InferServerPlugin: {} as OnboardingPlugin,
+    getActions: ($fetch) => ({
+      profile: {
+        get: () => $fetch<import("./types").ProfileResponse>("/profile", { method: "GET" }),
+        update: (answers: { pythonProficiency: string; developerRole: string }) =>
+          $fetch<import("./types").ProfileResponse>("/profile", { method: "POST", body: answers }),
+      },
+    }),
+    atomListeners: [{ matcher: (path) => path === "/profile", signal: "$sessionSignal" }],
+    $ERROR_CODES: ONBOARDING_ERROR_CODES,
+  }) satisfies BetterAuthClientPlugin;

@@ -1,0 +1,138 @@
+/**
+ * Onboarding: a strict reader profile for Better-Auth.
+ *
+ * - `GET /profile` and `POST /profile` read and write the reader's row in `user_profile` (see schema.ts).
+ * - `GET /get-session` is replaced by the same session payload plus `user.profileComplete` and `profile`,
+ *   so a front end needs one request to decide where a reader goes.
+ * - Nothing a client sends can set the completion flag: sign-up and update-user never touch `user_profile`,
+ *   and POST /profile computes the flag itself.
+ */
+import type { BetterAuthPlugin } from "better-auth";
+import { APIError, createAuthEndpoint, getSession, getSessionFromCtx } from "better-auth/api";
+import { parseSetCookieHeader, toCookieOptions } from "better-auth/cookies";
+import * as z from "zod";
+import { ONBOARDING_ERROR_CODES } from "./error-codes";
+import { DEVELOPER_ROLES, PYTHON_PROFICIENCIES } from "./profile-fields";
+import { readProfile, toResponse, writeProfile } from "./store";
+import type { OnboardingOptions, Profile } from "./types";
+
+export { ONBOARDING_ERROR_CODES } from "./error-codes";
+export * from "./profile-fields";
+export { migrateProfileSchema, profileSchemaStatements } from "./schema";
+export { readProfile, writeProfile } from "./store";
+export type { OnboardingOptions, Profile, ProfileResponse, Queryable } from "./types";
+
+/** Strict: unknown keys (such as `onboardingCompleted`) are refused, not ignored. */
+export const profileInput = z.strictObject({
+  pythonProficiency: z.enum(PYTHON_PROFICIENCIES),
+  developerRole: z.enum(DEVELOPER_ROLES),
+});
+
+function invalidProfile(message: string): APIError {
+  return new APIError("BAD_REQUEST", { code: ONBOARDING_ERROR_CODES.INVALID_PROFILE.code, message });
+}
+
+/** Turns a zod failure into one sentence that names the field, e.g. `developerRole: must be one of ...`. */
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  if (issue.code === "unrecognized_keys") return `Unknown field: ${issue.keys.join(", ")}`;
+  const field = issue.path.join(".") || "body";
+  if (issue.code === "invalid_value") return `${field}: must be one of ${issue.values.join(", ")}`;
+  if (issue.code === "invalid_type" && issue.path.length > 0 && issue.input === undefined) return `${field}: is required`;
+  return `${field}: ${issue.message}`;
+}
+
+async function requireUserId(ctx: Parameters<typeof getSessionFromCtx>[0]): Promise<string> {
+  const session = await getSessionFromCtx(ctx);
+  if (!session) {
+    throw new APIError("UNAUTHORIZED", {
+      code: ONBOARDING_ERROR_CODES.UNAUTHENTICATED.code,
+      message: ONBOARDING_ERROR_CODES.UNAUTHENTICATED.message,
+    });
+  }
+  return session.user.id;
+}
+
+type BaseSession = Awaited<ReturnType<typeof getSessionFromCtx>> & {};
+
+export const onboarding = (options: OnboardingOptions) => {
+  if (!options?.pool || typeof options.pool.query !== "function") {
+    throw new Error("onboarding(): `pool` is required (a node-postgres Pool on the Better-Auth database)");
+  }
+  const { pool } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 1024;
+
+  const rejectBody = (message: string) =>
+    Response.json({ code: ONBOARDING_ERROR_CODES.INVALID_PROFILE.code, message }, { status: 400 });
+
+  return {
+    id: "onboarding",
+    // Runs before Better-Auth parses the body, whose own errors (bad JSON, wrong content type) would not carry
+    // INVALID_PROFILE; a body that is not small JSON never reaches the endpoint.
+    onRequest: async (request, ctx) => {
+      if (request.method !== "POST" || new URL(request.url).pathname !== `${ctx.options.basePath ?? "/api/auth"}/profile`) {
+        return;
+      }
+      if (!/^application\/json\b/i.test(request.headers.get("content-type") ?? "")) {
+        return { response: rejectBody("The body must be JSON (Content-Type: application/json)") };
+      }
+      const text = await request.clone().text();
+      if (new TextEncoder().encode(text).length > maxBodyBytes) return { response: rejectBody(`The body is larger than ${maxBodyBytes} bytes`) };
+      try {
+        JSON.parse(text);
+      } catch {
+        return { response: rejectBody("The body is not valid JSON") };
+      }
+    },
+    endpoints: {
+      getProfile: createAuthEndpoint("/profile", { method: "GET", requireHeaders: true }, async (ctx) => {
+        const userId = await requireUserId(ctx);
+        return ctx.json(toResponse(await readProfile(pool, userId)));
+      }),
+
+      updateProfile: createAuthEndpoint("/profile", { method: "POST", requireHeaders: true }, async (ctx) => {
+        const userId = await requireUserId(ctx);
+        const body: unknown = ctx.body;
+        if (body === null || typeof body !== "object" || Array.isArray(body)) {
+          throw invalidProfile("The body must be a JSON object");
+        }
+        const parsed = profileInput.safeParse(body);
+        if (!parsed.success) throw invalidProfile(describe(parsed.error));
+        return ctx.json(toResponse(await writeProfile(pool, userId, parsed.data)));
+      }),
+
+      // Same path as Better-Auth's own route: plugin endpoints take precedence, as with customSession.
+      getSession: createAuthEndpoint("/get-session", { method: "GET", requireHeaders: true }, async (ctx) => {
+        // Better-Auth's own handler does the cookie checks, refresh and cookie-cache work; we add the profile.
+        const { headers, response } = (await getSession()({
+          ...ctx,
+          method: "GET",
+          asResponse: false,
+          returnHeaders: true,
+          headers: ctx.headers,
+        } as any)) as unknown as { headers: Headers; response: BaseSession | null };
+        // Refreshed session cookies must reach the browser as separate Set-Cookie headers.
+        for (const cookie of headers.getSetCookie()) {
+          for (const [name, attributes] of parseSetCookieHeader(cookie)) {
+            ctx.setCookie(name, attributes.value, toCookieOptions(attributes));
+          }
+        }
+        headers.forEach((value, name) => {
+          if (name !== "set-cookie") ctx.setHeader(name, value);
+        });
+        if (!response) return ctx.json(null);
+        const profile = await readProfile(pool, response.user.id);
+        return ctx.json({
+          ...response,
+          user: { ...response.user, profileComplete: profile?.onboardingCompleted ?? false },
+          profile,
+        });
+      }),
+    },
+    $ERROR_CODES: ONBOARDING_ERROR_CODES,
+  } satisfies BetterAuthPlugin;
+};
+
+export type OnboardingPlugin = ReturnType<typeof onboarding>;
+/** What `get-session` carries with this plugin. */
+export type SessionProfileFields = { profile: Profile | null; user: { profileComplete: boolean } };

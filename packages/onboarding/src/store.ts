@@ -1,0 +1,54 @@
+/**
+ * Profile reads and writes. The completeness rule lives here and in the table's CHECK constraint:
+ * a profile is complete when its row exists with both answers set; the flag is computed, never taken from input.
+ */
+import type { DeveloperRole, PythonProficiency } from "./profile-fields";
+import type { Profile, ProfileResponse, Queryable } from "./types";
+
+interface ProfileRow {
+  python_proficiency: PythonProficiency | null;
+  developer_role: DeveloperRole | null;
+  onboarding_completed: boolean;
+  updated_at: Date;
+}
+
+const COLUMNS = "python_proficiency, developer_role, onboarding_completed, updated_at";
+
+function toProfile(row: ProfileRow | undefined): Profile | null {
+  if (!row) return null;
+  return {
+    pythonProficiency: row.python_proficiency,
+    developerRole: row.developer_role,
+    onboardingCompleted: row.onboarding_completed,
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+export function toResponse(profile: Profile | null): ProfileResponse {
+  return { profile, complete: profile?.onboardingCompleted ?? false };
+}
+
+export async function readProfile(pool: Queryable, userId: string): Promise<Profile | null> {
+  const { rows } = await pool.query<ProfileRow>(`SELECT ${COLUMNS} FROM user_profile WHERE user_id = $1`, [userId]);
+  return toProfile(rows[0]);
+}
+
+/** One statement, so concurrent submissions by one reader serialise on the row and leave one consistent row. */
+export async function writeProfile(
+  pool: Queryable,
+  userId: string,
+  answers: { pythonProficiency: PythonProficiency; developerRole: DeveloperRole },
+): Promise<Profile> {
+  const { rows } = await pool.query<ProfileRow>(
+    `INSERT INTO user_profile (user_id, python_proficiency, developer_role, onboarding_completed)
+     VALUES ($1, $2, $3, true)
+     ON CONFLICT (user_id) DO UPDATE SET
+       python_proficiency = EXCLUDED.python_proficiency,
+       developer_role = EXCLUDED.developer_role,
+       onboarding_completed = true,
+       updated_at = now()
+     RETURNING ${COLUMNS}`,
+    [userId, answers.pythonProficiency, answers.developerRole],
+  );
+  return toProfile(rows[0])!;
+}

