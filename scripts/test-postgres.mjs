@@ -45,3 +45,31 @@ export async function startTestPostgres() {
     },
   };
 }
+
+/** The PostgreSQL of this test run, started by scripts/test.mjs (`npm test`, or `node scripts/test.mjs FILE...`). */
+function getAdminUrl() {
+  if (process.env.TEST_PG_URL) return Promise.resolve(process.env.TEST_PG_URL);
+  throw new Error("TEST_PG_URL is not set: run tests through `npm test` or `node scripts/test.mjs <files>`");
+}
+
+/** A fresh, empty database for one suite; `drop()` removes it. */
+export async function createTestDatabase() {
+  const { default: pg } = await import("pg");
+  const admin = await getAdminUrl();
+  const name = `t_${Math.random().toString(36).slice(2, 12)}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}

@@ -1,0 +1,216 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import pg from "pg";
+import { betterAuth } from "better-auth";
+import { getMigrations } from "better-auth/db/migration";
+import { createTestDatabase } from "../../../scripts/test-postgres.mjs";
+import { migrateProfileSchema, onboarding } from "./index";
+import { DEVELOPER_ROLES, PYTHON_PROFICIENCIES } from "./profile-fields";
+import fields from "./profile-fields.json";
+
+const ORIGIN = "http://localhost:3000";
+
+describe("onboarding plugin", () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: pg.Pool;
+  let auth: ReturnType<typeof makeAuth>;
+
+  function makeAuth(p: pg.Pool) {
+    return betterAuth({
+      baseURL: ORIGIN,
+      secret: "a-test-secret-with-enough-entropy-0123456789",
+      database: p,
+      emailAndPassword: { enabled: true },
+      telemetry: { enabled: false },
+      plugins: [onboarding({ pool: p })],
+    });
+  }
+
+  /** Drives the plugin through Better-Auth's real request pipeline, as a browser on ORIGIN would. */
+  async function call(method: string, path: string, opts: { cookie?: string; body?: string; type?: string } = {}) {
+    const headers = new Headers({ origin: ORIGIN });
+    if (opts.cookie) headers.set("cookie", opts.cookie);
+    if (opts.body !== undefined) headers.set("content-type", opts.type ?? "application/json");
+    const res = await auth.handler(new Request(ORIGIN + "/api/auth" + path, { method, headers, body: opts.body }));
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null, res };
+  }
+
+  async function signUp(email: string, extra: Record<string, unknown> = {}) {
+    const r = await call("POST", "/sign-up/email", {
+      body: JSON.stringify({ email, password: "correct horse battery", name: "R", ...extra }),
+    });
+    assert.equal(r.status, 200);
+    const cookie = r.res.headers.getSetCookie()[0]!.split(";")[0]!;
+    return { cookie, userId: r.json.user.id as string };
+  }
+
+  const storedRow = async (userId: string) =>
+    (await pool.query("SELECT python_proficiency, developer_role, onboarding_completed FROM user_profile WHERE user_id = $1", [userId])).rows[0];
+
+  before(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 5 });
+    auth = makeAuth(pool);
+    await (await getMigrations(auth.options)).runMigrations();
+    await migrateProfileSchema(pool);
+  });
+  after(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  test("refuses construction without a pool", () => {
+    assert.throws(() => onboarding({} as any), /pool/);
+  });
+
+  test("the migration is idempotent and creates the enum types from profile-fields.json", async () => {
+    await migrateProfileSchema(pool);
+    const { rows } = await pool.query(
+      `SELECT t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+       FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+       WHERE t.typname IN ('python_proficiency', 'developer_role') GROUP BY t.typname`,
+    );
+    const byName = Object.fromEntries(rows.map((r) => [r.typname, r.labels]));
+    assert.deepEqual(byName.python_proficiency, Object.keys(fields.pythonProficiency.values));
+    assert.deepEqual(byName.developer_role, Object.keys(fields.developerRole.values));
+  });
+
+  test("GET /profile without a session is 401 UNAUTHENTICATED", async () => {
+    const r = await call("GET", "/profile");
+    assert.equal(r.status, 401);
+    assert.equal(r.json.code, "UNAUTHENTICATED");
+  });
+
+  test("a new reader is incomplete; a valid POST completes the profile; get-session carries it", async () => {
+    const { cookie } = await signUp("flow@example.com");
+    let r = await call("GET", "/profile", { cookie });
+    assert.deepEqual(r.json, { profile: null, complete: false });
+    r = await call("GET", "/get-session", { cookie });
+    assert.equal(r.json.user.profileComplete, false);
+    assert.equal(r.json.profile, null);
+
+    r = await call("POST", "/profile", { cookie, body: JSON.stringify({ pythonProficiency: "advanced", developerRole: "robotics" }) });
+    assert.equal(r.status, 200);
+    assert.equal(r.json.complete, true);
+    assert.equal(r.json.profile.pythonProficiency, "advanced");
+    assert.equal(r.json.profile.developerRole, "robotics");
+    assert.equal(r.json.profile.onboardingCompleted, true);
+
+    r = await call("GET", "/get-session", { cookie });
+    assert.equal(r.json.user.profileComplete, true);
+    assert.equal(r.json.profile.developerRole, "robotics");
+    assert.ok(r.json.session.token);
+
+    // Changing the answers keeps one row.
+    r = await call("POST", "/profile", { cookie, body: JSON.stringify({ pythonProficiency: "beginner", developerRole: "other" }) });
+    assert.equal(r.json.profile.pythonProficiency, "beginner");
+  });
+
+  describe("bad input answers 400 INVALID_PROFILE and leaves the stored row unchanged", () => {
+    const cases: [string, string, string?][] = [
+      ["unknown enum value", JSON.stringify({ pythonProficiency: "expert", developerRole: "student" })],
+      ["unknown role", JSON.stringify({ pythonProficiency: "beginner", developerRole: "astronaut" })],
+      ["missing field", JSON.stringify({ pythonProficiency: "beginner" })],
+      ["empty object", "{}"],
+      ["wrong type (number)", JSON.stringify({ pythonProficiency: 1, developerRole: "student" })],
+      ["wrong type (array)", JSON.stringify({ pythonProficiency: ["beginner"], developerRole: "student" })],
+      ["null value", JSON.stringify({ pythonProficiency: null, developerRole: "student" })],
+      ["extra field: onboardingCompleted", JSON.stringify({ pythonProficiency: "beginner", developerRole: "student", onboardingCompleted: true })],
+      ["extra field: onboarding_completed", JSON.stringify({ pythonProficiency: "beginner", developerRole: "student", onboarding_completed: true })],
+      ["body is an array", JSON.stringify([{ pythonProficiency: "beginner", developerRole: "student" }])],
+      ["body is a string", JSON.stringify("beginner")],
+      ["oversized body", JSON.stringify({ pythonProficiency: "beginner", developerRole: "student", pad: "x".repeat(5000) })],
+      ["non-JSON body", "pythonProficiency=beginner&developerRole=student"],
+      ["non-JSON content type", "pythonProficiency=beginner", "application/x-www-form-urlencoded"],
+      ["text/plain", '{"pythonProficiency":"beginner","developerRole":"student"}', "text/plain"],
+      ["case-variant enum", JSON.stringify({ pythonProficiency: "Beginner", developerRole: "student" })],
+      ["SQL-looking value", JSON.stringify({ pythonProficiency: "beginner'; DROP TABLE user_profile;--", developerRole: "student" })],
+    ];
+    let cookie: string;
+    let userId: string;
+    before(async () => {
+      ({ cookie, userId } = await signUp("bad-input@example.com"));
+      const r = await call("POST", "/profile", { cookie, body: JSON.stringify({ pythonProficiency: "intermediate", developerRole: "devops" }) });
+      assert.equal(r.status, 200);
+    });
+    for (const [name, body, type] of cases) {
+      test(name, async () => {
+        const r = await call("POST", "/profile", { cookie, body, type });
+        assert.equal(r.status, 400);
+        assert.equal(r.json.code, "INVALID_PROFILE");
+        assert.equal(typeof r.json.message, "string");
+        assert.deepEqual(await storedRow(userId), {
+          python_proficiency: "intermediate",
+          developer_role: "devops",
+          onboarding_completed: true,
+        });
+      });
+    }
+    test("a reader with no row yet gets no row from bad input", async () => {
+      const fresh = await signUp("bad-input-fresh@example.com");
+      const r = await call("POST", "/profile", { cookie: fresh.cookie, body: JSON.stringify({ pythonProficiency: "x", developerRole: "y" }) });
+      assert.equal(r.json.code, "INVALID_PROFILE");
+      assert.equal(await storedRow(fresh.userId), undefined);
+    });
+  });
+
+  test("every value of the one source is accepted", async () => {
+    const { cookie } = await signUp("all-values@example.com");
+    for (const pythonProficiency of PYTHON_PROFICIENCIES) {
+      for (const developerRole of DEVELOPER_ROLES) {
+        const r = await call("POST", "/profile", { cookie, body: JSON.stringify({ pythonProficiency, developerRole }) });
+        assert.equal(r.status, 200, `${pythonProficiency}/${developerRole}`);
+      }
+    }
+  });
+
+  test("bypass: a sign-up body carrying profile fields leaves the profile incomplete", async () => {
+    const { cookie, userId } = await signUp("bypass-signup@example.com", {
+      onboardingCompleted: true,
+      onboarding_completed: true,
+      profileComplete: true,
+      pythonProficiency: "advanced",
+      python_proficiency: "advanced",
+      developerRole: "backend",
+      developer_role: "backend",
+    });
+    assert.equal(await storedRow(userId), undefined);
+    const r = await call("GET", "/get-session", { cookie });
+    assert.equal(r.json.user.profileComplete, false);
+    assert.equal(r.json.profile, null);
+  });
+
+  test("bypass: update-user carrying profile fields changes nothing", async () => {
+    const { cookie, userId } = await signUp("bypass-update@example.com");
+    const r = await call("POST", "/update-user", {
+      cookie,
+      body: JSON.stringify({ name: "New", onboardingCompleted: true, profileComplete: true, pythonProficiency: "advanced", developerRole: "backend" }),
+    });
+    assert.ok(r.status === 200 || r.status === 400, `status ${r.status}`);
+    assert.equal(await storedRow(userId), undefined);
+    const s = await call("GET", "/get-session", { cookie });
+    assert.equal(s.json.user.profileComplete, false);
+  });
+
+  test("the database refuses an invalid enum value and a completed flag without answers", async () => {
+    const { userId } = await signUp("sql@example.com");
+    await assert.rejects(
+      pool.query("INSERT INTO user_profile (user_id, python_proficiency, developer_role) VALUES ($1, 'expert', 'student')", [userId]),
+      (e: any) => e.code === "22P02", // invalid_text_representation
+    );
+    await assert.rejects(
+      pool.query("INSERT INTO user_profile (user_id, onboarding_completed) VALUES ($1, true)", [userId]),
+      (e: any) => e.code === "23514", // check_violation
+    );
+    assert.equal(await storedRow(userId), undefined);
+  });
+
+  test("deleting a user deletes the profile", async () => {
+    const { cookie, userId } = await signUp("cascade@example.com");
+    await call("POST", "/profile", { cookie, body: JSON.stringify({ pythonProficiency: "beginner", developerRole: "student" }) });
+    assert.ok(await storedRow(userId));
+    await pool.query(`DELETE FROM "user" WHERE id = $1`, [userId]);
+    assert.equal(await storedRow(userId), undefined);
+  });
+});

@@ -1,0 +1,75 @@
+// Installs whatever is missing, and nothing that is already there: npm packages (from package-lock.json),
+// the Python virtualenv (from requirements.lock), and the site's production build.
+// Node built-ins only: this runs on a fresh clone before node_modules exists.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: ROOT, stdio: "inherit", ...opts });
+const say = (m) => console.log(`[setup] ${m}`);
+
+function hashFiles(files) {
+  const h = createHash("sha256");
+  for (const f of files) h.update(f).update(existsSync(path.join(ROOT, f)) ? readFileSync(path.join(ROOT, f)) : "");
+  return h.digest("hex");
+}
+
+export function ensureNodeModules() {
+  const stamp = path.join(ROOT, "node_modules", ".lock-hash");
+  const want = hashFiles(["package-lock.json"]);
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === want) return;
+  say("installing npm packages (npm ci)");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  writeFileSync(stamp, want);
+}
+
+const PY_INPUTS = ["requirements.lock", "packages/fastapi-better-auth/pyproject.toml", "apps/backend/pyproject.toml"];
+
+export function ensureVenv() {
+  const python = path.join(ROOT, ".venv", "bin", "python");
+  const stamp = path.join(ROOT, ".venv", ".lock-hash");
+  if (!existsSync(path.join(ROOT, "requirements.lock"))) return;
+  const want = hashFiles(PY_INPUTS);
+  if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, "utf8") === want) return;
+  if (!existsSync(python)) {
+    say("creating the Python virtualenv (.venv)");
+    run("python3", ["-m", "venv", ".venv"]);
+  }
+  say("installing Python packages (requirements.lock)");
+  run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.lock"]);
+  run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+    "-e", "packages/fastapi-better-auth", "-e", "apps/backend"]);
+  writeFileSync(stamp, want);
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (["node_modules", "build", ".docusaurus", "e2e", "lib"].includes(entry.name)) continue;
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const SITE_INPUTS = ["apps/site", "packages/docusaurus-theme-auth", "packages/onboarding/src"];
+
+/** Builds the site when it is missing or older than any of its sources. */
+export function ensureSiteBuild() {
+  const marker = path.join(ROOT, "apps/site/build/index.html");
+  const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
+  const sources = Math.max(...SITE_INPUTS.map((d) => newestMtime(path.join(ROOT, d))));
+  if (built >= sources) return;
+  say("building the site (docusaurus build)");
+  run("npm", ["run", "build", "--silent", "-w", "@textbook-auth/site"]);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  ensureNodeModules();
+  ensureVenv();
+  if (process.argv.includes("--site")) ensureSiteBuild();
+}

@@ -1,0 +1,3 @@
+export function freePort(): Promise<number>;
+export function startTestPostgres(): Promise<{ url: string; port: number; stop(): Promise<void> }>;
+export function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }>;

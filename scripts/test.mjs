@@ -1,0 +1,59 @@
+// `npm test`: every test, against one real PostgreSQL started for this run.
+//   node scripts/test.mjs                 all suites: TypeScript, Python, browser
+//   node scripts/test.mjs FILE...         only these files (*.test.ts with node:test, *.py with pytest)
+// Each suite creates its own databases inside that PostgreSQL (TEST_PG_URL), so suites never share state.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { ensureNodeModules, ensureSiteBuild, ensureVenv, ROOT } from "./ensure.mjs";
+
+ensureNodeModules();
+ensureVenv();
+const { startTestPostgres } = await import("./test-postgres.mjs");
+
+function findTests(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (["node_modules", "build", ".docusaurus", "lib"].includes(e.name)) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) findTests(p, out);
+    else if (e.name.endsWith(".test.ts") || e.name.endsWith(".test.tsx")) out.push(path.relative(ROOT, p));
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const all = args.length === 0;
+const tsFiles = all ? [...findTests(path.join(ROOT, "packages")), ...findTests(path.join(ROOT, "apps"))] : args.filter((a) => /\.tsx?$/.test(a));
+const unitFiles = tsFiles.filter((f) => !f.includes(`${path.sep}e2e${path.sep}`));
+const browserFiles = tsFiles.filter((f) => f.includes(`${path.sep}e2e${path.sep}`));
+const pyTargets = all
+  ? ["packages/fastapi-better-auth/tests", "apps/backend/tests"].filter((d) => existsSync(path.join(ROOT, d)))
+  : args.filter((a) => a.endsWith(".py") || a.includes("/tests"));
+
+const pg = await startTestPostgres();
+const env = { ...process.env, TEST_PG_URL: pg.url, NODE_ENV: "test" };
+const results = [];
+function suite(name, cmd, cmdArgs) {
+  console.log(`\n=== ${name} ===`);
+  const r = spawnSync(cmd, cmdArgs, { cwd: ROOT, env, stdio: "inherit" });
+  results.push({ name, ok: r.status === 0 });
+}
+
+try {
+  if (unitFiles.length) {
+    suite("TypeScript", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...unitFiles]);
+  }
+  if (pyTargets.length) suite("Python", path.join(ROOT, ".venv/bin/python"), ["-m", "pytest", "-q", ...pyTargets]);
+  if (browserFiles.length) {
+    ensureSiteBuild();
+    suite("Browser", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=300000", ...browserFiles]);
+  }
+} finally {
+  await pg.stop();
+}
+
+const failed = results.filter((r) => !r.ok);
+console.log(`\nSuites: ${results.map((r) => `${r.name} ${r.ok ? "passed" : "FAILED"}`).join(", ")}`);
+console.log(`suites: ${results.length - failed.length} passed, ${failed.length} failed`);
+process.exit(failed.length ? 1 : 0);
