@@ -22,6 +22,7 @@ describe("onboarding plugin", () => {
       database: p,
       emailAndPassword: { enabled: true },
       telemetry: { enabled: false },
+      advanced: { disableOriginCheck: false }, // on by default only outside NODE_ENV=test
       plugins: [onboarding({ pool: p })],
     });
   }
@@ -203,6 +204,20 @@ describe("onboarding plugin", () => {
       pool.query("INSERT INTO user_profile (user_id, onboarding_completed) VALUES ($1, true)", [userId]),
       (e: any) => e.code === "23514", // check_violation
     );
+    assert.equal(await storedRow(userId), undefined);
+  });
+
+  test("CSRF: a cookie-carrying profile write from another origin is refused", async () => {
+    const { cookie, userId } = await signUp("csrf@example.com");
+    const res = await auth.handler(
+      new Request(ORIGIN + "/api/auth/profile", {
+        method: "POST",
+        headers: { origin: "https://evil.example", cookie, "content-type": "application/json" },
+        body: JSON.stringify({ pythonProficiency: "beginner", developerRole: "student" }),
+      }),
+    );
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).code, "INVALID_ORIGIN");
     assert.equal(await storedRow(userId), undefined);
   });
 

@@ -1,0 +1,55 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ConfigError, checkSecretStrength, loadConfig } from "./config";
+
+const STRONG = "kQ3v9XbP2mZ7rT1yW8sL4nH6jF0dC5aE";
+
+test("defaults: development, localhost:3000 origin, embedded database, backend on 8000", () => {
+  const c = loadConfig({});
+  assert.equal(c.nodeEnv, "development");
+  assert.equal(c.port, 3000);
+  assert.equal(c.publicUrl, "http://localhost:3000");
+  assert.deepEqual(c.trustedOrigins, ["http://localhost:3000"]);
+  assert.equal(c.databaseUrl, undefined);
+  assert.equal(c.backendUrl, "http://127.0.0.1:8000");
+  assert.equal(c.startBackend, true);
+});
+
+test("PORT moves the default origin; empty variables count as unset", () => {
+  const c = loadConfig({ PORT: "4100", DATABASE_URL: "" });
+  assert.equal(c.publicUrl, "http://localhost:4100");
+  assert.equal(c.databaseUrl, undefined);
+});
+
+test("TRUSTED_ORIGINS adds origins and refuses non-URLs, naming the variable", () => {
+  const c = loadConfig({ TRUSTED_ORIGINS: "https://a.example, https://b.example/path" });
+  assert.deepEqual(c.trustedOrigins, ["http://localhost:3000", "https://a.example", "https://b.example"]);
+  assert.throws(() => loadConfig({ TRUSTED_ORIGINS: "not a url" }), (e: Error) => e instanceof ConfigError && /TRUSTED_ORIGINS/.test(e.message));
+});
+
+test("bad values name the variable", () => {
+  for (const [name, value] of [
+    ["PORT", "eighty"],
+    ["PUBLIC_URL", "ftp://x"],
+    ["NODE_ENV", "staging"],
+    ["DATABASE_URL", "mysql://x"],
+    ["START_BACKEND", "maybe"],
+  ] as const) {
+    assert.throws(() => loadConfig({ [name]: value }), (e: Error) => e instanceof ConfigError && e.message.includes(name), name);
+  }
+});
+
+test("production requires a strong BETTER_AUTH_SECRET and a PUBLIC_URL", () => {
+  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example" };
+  assert.throws(() => loadConfig(prod), /BETTER_AUTH_SECRET/);
+  assert.throws(() => loadConfig({ ...prod, BETTER_AUTH_SECRET: "short" }), /BETTER_AUTH_SECRET/);
+  assert.throws(() => loadConfig({ ...prod, BETTER_AUTH_SECRET: "a".repeat(40) }), /BETTER_AUTH_SECRET/);
+  assert.throws(() => loadConfig({ NODE_ENV: "production", BETTER_AUTH_SECRET: STRONG }), /PUBLIC_URL/);
+  assert.equal(loadConfig({ ...prod, BETTER_AUTH_SECRET: STRONG }).publicUrl, "https://book.example");
+});
+
+test("secret strength", () => {
+  assert.equal(checkSecretStrength(STRONG), null);
+  assert.notEqual(checkSecretStrength("changeme"), null);
+  assert.notEqual(checkSecretStrength("abababababababababababababababababab"), null);
+});

@@ -1,0 +1,150 @@
+/** The auth server end to end over HTTP, against real PostgreSQL (a test database, or the embedded one). */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { createTestDatabase, freePort } from "../../../scripts/test-postgres.mjs";
+import { startTestServer } from "./testing/server";
+import { TestClient } from "./testing/client";
+import type { RunningServer } from "./server";
+
+const PROFILE = { pythonProficiency: "intermediate", developerRole: "data_science" };
+
+describe("auth server over HTTP", () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let server: RunningServer;
+  before(async () => {
+    db = await createTestDatabase();
+    server = await startTestServer(db.url);
+  });
+  after(async () => {
+    await server.stop();
+    await db.drop();
+  });
+
+  test("sign-up, get-session, sign-out, sign-in", async () => {
+    const c = new TestClient(server.url);
+    const userId = await c.signUp("journey@example.com", "a long password 1");
+    let s = await c.get("/api/auth/get-session");
+    assert.equal(s.json.user.id, userId);
+    assert.equal(s.json.user.profileComplete, false);
+    assert.equal(s.json.profile, null);
+
+    assert.equal((await c.post("/api/auth/sign-out", {})).status, 200);
+    s = await c.get("/api/auth/get-session");
+    assert.equal(s.json, null);
+
+    const bad = await c.post("/api/auth/sign-in/email", { email: "journey@example.com", password: "wrong password" });
+    assert.equal(bad.status, 401);
+    assert.equal(bad.json.code, "INVALID_EMAIL_OR_PASSWORD");
+
+    const ok = await c.post("/api/auth/sign-in/email", { email: "journey@example.com", password: "a long password 1" });
+    assert.equal(ok.status, 200);
+    s = await c.get("/api/auth/get-session");
+    assert.equal(s.json.user.id, userId);
+  });
+
+  test("the session cookie is HttpOnly and SameSite=Lax", async () => {
+    const r = await fetch(server.url + "/api/auth/sign-up/email", {
+      method: "POST",
+      headers: { origin: server.url, "content-type": "application/json" },
+      body: JSON.stringify({ email: "cookie@example.com", password: "a long password 1", name: "C" }),
+    });
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith("better-auth.session_token="))!;
+    assert.match(cookie, /HttpOnly/i);
+    assert.match(cookie, /SameSite=Lax/i);
+  });
+
+  test("profile through the server; get-session carries it", async () => {
+    const c = new TestClient(server.url);
+    await c.signUp("profile@example.com");
+    const r = await c.post("/api/auth/profile", PROFILE);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.complete, true);
+    const s = await c.get("/api/auth/get-session");
+    assert.equal(s.json.user.profileComplete, true);
+    assert.equal(s.json.profile.developerRole, "data_science");
+  });
+
+  test("an oversized profile body is INVALID_PROFILE and anything larger than 64 KiB is refused before Better-Auth", async () => {
+    const c = new TestClient(server.url);
+    await c.signUp("big@example.com");
+    const r = await c.post("/api/auth/profile", { ...PROFILE, pad: "x".repeat(4000) });
+    assert.equal(r.json.code, "INVALID_PROFILE");
+    const huge = await c.post("/api/auth/profile", { ...PROFILE, pad: "x".repeat(100_000) });
+    assert.equal(huge.status, 413);
+    assert.equal(huge.json.code, "PAYLOAD_TOO_LARGE");
+    assert.equal((await c.get("/api/auth/profile")).json.profile, null);
+  });
+
+  test("CSRF: a cookie-carrying POST from another origin is refused and changes nothing", async () => {
+    const c = new TestClient(server.url);
+    await c.signUp("csrf@example.com");
+    const evil = { origin: "https://evil.example" };
+    const profile = await c.post("/api/auth/profile", PROFILE, evil);
+    assert.equal(profile.status, 403);
+    assert.equal((await c.get("/api/auth/profile")).json.profile, null);
+    const signOut = await c.post("/api/auth/sign-out", {}, evil);
+    assert.equal(signOut.status, 403);
+    assert.ok((await c.get("/api/auth/get-session")).json?.user);
+  });
+
+  test("/api/* goes to the backend; a dead backend is 502 UPSTREAM_UNAVAILABLE and /healthz names it", async () => {
+    const r = await new TestClient(server.url).get("/api/me");
+    assert.equal(r.status, 502);
+    assert.equal(r.json.code, "UPSTREAM_UNAVAILABLE");
+    const h = await new TestClient(server.url).get("/healthz");
+    assert.equal(h.status, 503);
+    assert.equal(h.json.database, "ok");
+    assert.equal(h.json.backend, "unreachable");
+  });
+
+  test("50 parallel sign-ups followed by onboarding: 50 users, 50 complete profiles, no errors", async () => {
+    const clients = Array.from({ length: 50 }, () => new TestClient(server.url));
+    const statuses = await Promise.all(
+      clients.map(async (c, i) => {
+        await c.signUp(`parallel-${i}@example.com`);
+        return (await c.post("/api/auth/profile", PROFILE)).status;
+      }),
+    );
+    assert.deepEqual(new Set(statuses), new Set([200]));
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS users, count(p.user_id)::int AS profiles, count(*) FILTER (WHERE p.onboarding_completed)::int AS complete
+       FROM "user" u LEFT JOIN user_profile p ON p.user_id = u.id WHERE u.email LIKE 'parallel-%'`,
+    );
+    await pool.end();
+    assert.deepEqual(rows[0], { users: 50, profiles: 50, complete: 50 });
+  });
+});
+
+describe("embedded PostgreSQL: a restart keeps users, sessions and profiles", () => {
+  let dataDir: string;
+  before(() => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), "textbook-data-"));
+    chmodSync(dataDir, 0o755); // the embedded PostgreSQL runs as its own user
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test("sign up and onboard, stop everything, start again: same reader, still signed in, same profile", async () => {
+    const env = { DATABASE_URL: "", DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) };
+    const port = String(await freePort());
+    let server = await startTestServer("", { ...env, PORT: port });
+    const c = new TestClient(server.url);
+    const userId = await c.signUp("restart@example.com");
+    await c.post("/api/auth/profile", PROFILE);
+    await server.stop();
+
+    server = await startTestServer("", { ...env, PORT: port });
+    try {
+      const s = await c.get("/api/auth/get-session");
+      assert.equal(s.json?.user.id, userId);
+      assert.equal(s.json.user.profileComplete, true);
+      assert.equal(s.json.profile.developerRole, PROFILE.developerRole);
+    } finally {
+      await server.stop();
+    }
+  });
+});
