@@ -8,6 +8,8 @@ import pg from "pg";
 export function createPool(url: string, max: number): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
   // Without a listener, an idle client whose server went away crashes the process.
-  pool.on("error", (err) => console.error(`[db] idle client error: ${err.message}`));
+  pool.on("error", (err) => {
+    if (!pool.ending) console.error(`[db] idle client error: ${err.message}`);
+  });
   return pool;
 }
