@@ -41,6 +41,8 @@ function suite(name, cmd, cmdArgs) {
 }
 
 try {
+  // The client tests' type assertions only mean something if the types are checked.
+  if (all) suite("Typecheck", process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
   if (unitFiles.length) {
     suite("TypeScript", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...unitFiles]);
   }

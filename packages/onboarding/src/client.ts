@@ -9,6 +9,9 @@ import { ONBOARDING_ERROR_CODES } from "./error-codes";
 export { ONBOARDING_ERROR_CODES } from "./error-codes";
 export * from "./profile-fields";
 export type { Profile, ProfileResponse } from "./types";
+import type { ProfileResponse } from "./types";
+
+type ErrorBody = { code: keyof typeof ONBOARDING_ERROR_CODES | (string & {}); message: string };
 
 export const onboardingClient = () =>
   ({
@@ -16,9 +19,9 @@ export const onboardingClient = () =>
     $InferServerPlugin: {} as OnboardingPlugin,
     getActions: ($fetch) => ({
       profile: {
-        get: () => $fetch<import("./types").ProfileResponse>("/profile", { method: "GET" }),
+        get: () => $fetch<ProfileResponse, ErrorBody>("/profile", { method: "GET" }),
         update: (answers: { pythonProficiency: string; developerRole: string }) =>
-          $fetch<import("./types").ProfileResponse>("/profile", { method: "POST", body: answers }),
+          $fetch<ProfileResponse, ErrorBody>("/profile", { method: "POST", body: answers }),
       },
     }),
     atomListeners: [{ matcher: (path) => path === "/profile", signal: "$sessionSignal" }],

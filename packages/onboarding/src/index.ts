@@ -53,6 +53,9 @@ async function requireUserId(ctx: Parameters<typeof getSessionFromCtx>[0]): Prom
   return session.user.id;
 }
 
+// The client half exposes /profile as `authClient.profile.get()` / `.update()`; hide the raw path inference.
+const CLIENT_ACTION = { isAction: false } as const;
+
 type BaseSession = Awaited<ReturnType<typeof getSessionFromCtx>> & {};
 
 export const onboarding = (options: OnboardingOptions) => {
@@ -85,12 +88,12 @@ export const onboarding = (options: OnboardingOptions) => {
       }
     },
     endpoints: {
-      getProfile: createAuthEndpoint("/profile", { method: "GET", requireHeaders: true }, async (ctx) => {
+      getProfile: createAuthEndpoint("/profile", { method: "GET", requireHeaders: true, metadata: CLIENT_ACTION }, async (ctx) => {
         const userId = await requireUserId(ctx);
         return ctx.json(toResponse(await readProfile(pool, userId)));
       }),
 
-      updateProfile: createAuthEndpoint("/profile", { method: "POST", requireHeaders: true }, async (ctx) => {
+      updateProfile: createAuthEndpoint("/profile", { method: "POST", requireHeaders: true, metadata: CLIENT_ACTION }, async (ctx) => {
         const userId = await requireUserId(ctx);
         const body: unknown = ctx.body;
         if (body === null || typeof body !== "object" || Array.isArray(body)) {
@@ -102,7 +105,10 @@ export const onboarding = (options: OnboardingOptions) => {
       }),
 
       // Same path as Better-Auth's own route: plugin endpoints take precedence, as with customSession.
-      getSession: createAuthEndpoint("/get-session", { method: "GET", requireHeaders: true }, async (ctx) => {
+      getSession: createAuthEndpoint(
+        "/get-session",
+        // CUSTOM_SESSION tells the client to type the session from this endpoint's return value.
+        { method: "GET", requireHeaders: true, metadata: { CUSTOM_SESSION: true } }, async (ctx) => {
         // Better-Auth's own handler does the cookie checks, refresh and cookie-cache work; we add the profile.
         const { headers, response } = (await getSession()({
           ...ctx,
