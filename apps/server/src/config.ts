@@ -38,6 +38,10 @@ const schema = z.object({
   START_BACKEND: bool(true),
   /** The built Docusaurus site to serve. */
   SITE_DIR: z.string().default("apps/site/build"),
+  /** Rate limits and failed sign-in throttling; only tests turn them off. */
+  RATE_LIMIT: bool(true),
+  /** Believe X-Forwarded-For (its last entry) for the client address: only behind a proxy you run. */
+  TRUST_PROXY: bool(false),
 });
 
 export type Config = Readonly<{
@@ -55,6 +59,8 @@ export type Config = Readonly<{
   backendPort: number;
   startBackend: boolean;
   siteDir: string;
+  rateLimit: boolean;
+  trustProxy: boolean;
 }>;
 
 export class ConfigError extends Error {
@@ -116,5 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backendPort: e.BACKEND_PORT,
     startBackend: e.START_BACKEND,
     siteDir: path.resolve(REPO_ROOT, e.SITE_DIR),
+    rateLimit: e.RATE_LIMIT,
+    trustProxy: e.TRUST_PROXY,
   });
 }

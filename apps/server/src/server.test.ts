@@ -120,6 +120,33 @@ describe("auth server over HTTP", () => {
   });
 });
 
+describe("an https public URL", () => {
+  test("gives Secure, __Secure- prefixed, HttpOnly, SameSite=Lax session cookies, and security headers", async () => {
+    const db = await createTestDatabase();
+    const server = await startTestServer(db.url, { PUBLIC_URL: "https://book.example" });
+    try {
+      const r = await fetch(server.url + "/api/auth/sign-up/email", {
+        method: "POST",
+        headers: { origin: "https://book.example", "content-type": "application/json" },
+        body: JSON.stringify({ email: "secure@example.com", password: "a long password 1", name: "S" }),
+      });
+      assert.equal(r.status, 200);
+      const cookie = r.headers.getSetCookie().find((c) => c.startsWith("__Secure-better-auth.session_token="));
+      assert.ok(cookie, r.headers.getSetCookie().join(" | "));
+      assert.match(cookie, /; Secure/i);
+      assert.match(cookie, /HttpOnly/i);
+      assert.match(cookie, /SameSite=Lax/i);
+      const page = await fetch(server.url + "/");
+      assert.equal(page.headers.get("x-content-type-options"), "nosniff");
+      assert.equal(page.headers.get("x-frame-options"), "SAMEORIGIN");
+      assert.match(page.headers.get("strict-transport-security") ?? "", /max-age=/);
+    } finally {
+      await server.stop();
+      await db.drop();
+    }
+  });
+});
+
 describe("embedded PostgreSQL: a restart keeps users, sessions and profiles", () => {
   let dataDir: string;
   before(() => {

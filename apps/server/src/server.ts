@@ -43,7 +43,14 @@ export async function startServer(config: Config, log: (line: string) => void = 
       cleanups.push(backend.stop);
     }
 
-    const app = createApp({ auth: createAuth(config, pool, secret), pool, backendUrl: config.backendUrl, siteDir: config.siteDir });
+    const app = createApp({
+      auth: createAuth(config, pool, secret),
+      pool,
+      backendUrl: config.backendUrl,
+      siteDir: config.siteDir,
+      throttleSignIn: config.rateLimit,
+      trustProxy: config.trustProxy,
+    });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
       s.once("error", reject);

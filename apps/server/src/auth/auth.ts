@@ -7,6 +7,8 @@ import { bearer, jwt } from "better-auth/plugins";
 import { onboarding } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import type { Config } from "../config";
+import { passwordHasher } from "./password";
+import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
 
 export function authOptions(config: Config, pool: pg.Pool, secret: string) {
   return {
@@ -16,10 +18,37 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
     secret,
     database: pool,
     trustedOrigins: config.trustedOrigins,
-    emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128 },
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 128,
+      password: passwordHasher(pool),
+    },
     telemetry: { enabled: false },
     // Better-Auth turns its origin check off when NODE_ENV=test; we test the product as it runs, so keep it on.
-    advanced: { disableOriginCheck: false, disableCSRFCheck: false },
+    advanced: {
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
+      // The HTTP layer puts the real client address here (see http/client-address.ts); nothing else is believed.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
+    },
+    // Stored in PostgreSQL so several server instances share the counters.
+    rateLimit: {
+      enabled: config.rateLimit,
+      storage: "database",
+      window: 60,
+      max: 300,
+      customRules: {
+        "/sign-in/*": { window: 60, max: 10 },
+        "/sign-up/*": { window: 60, max: 5 },
+        "/change-password": { window: 60, max: 5 },
+        "/change-email": { window: 60, max: 5 },
+        "/request-password-reset": { window: 300, max: 3 },
+        "/reset-password": { window: 300, max: 5 },
+        // Read-only and hot: the per-address default would throttle a reader's own page loads.
+        "/get-session": false,
+      },
+    },
     plugins: [
       onboarding({ pool }),
       bearer(),

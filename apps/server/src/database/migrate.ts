@@ -5,6 +5,7 @@
 import { getMigrations } from "better-auth/db/migration";
 import { migrateProfileSchema } from "@textbook-auth/onboarding";
 import type pg from "pg";
+import { THROTTLE_SCHEMA } from "../auth/sign-in-throttle";
 import type { BetterAuthOptions } from "better-auth";
 
 const MIGRATION_LOCK = 7_340_221;
@@ -16,6 +17,7 @@ export async function migrate(pool: pg.Pool, authOptions: BetterAuthOptions): Pr
     const { runMigrations } = await getMigrations(authOptions);
     await runMigrations();
     await migrateProfileSchema(client as any);
+    await client.query(THROTTLE_SCHEMA);
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
     client.release();

@@ -4,6 +4,7 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { existsSync, readFileSync } from "node:fs";
@@ -13,20 +14,29 @@ import type { Auth } from "../auth/auth";
 import { errorResponse } from "./errors";
 import { createProxy } from "./proxy";
 import { checkHealth } from "./health";
+import { clientAddress, withClientAddress } from "./client-address";
+import { clearFailures, recordFailure, retryAfterSeconds } from "../auth/sign-in-throttle";
 
 export interface AppDeps {
   auth: Auth;
   pool: pg.Pool;
   backendUrl: string;
   siteDir: string;
+  /** Failed sign-in throttling (the per-address limits are Better-Auth's, configured in auth.ts). */
+  throttleSignIn: boolean;
+  trustProxy: boolean;
 }
 
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title>
 <h1>The site is not built yet</h1><p>Run <code>npm start</code>, which builds it.</p>`;
 
-export function createApp({ auth, pool, backendUrl, siteDir }: AppDeps) {
+export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy }: AppDeps) {
   const app = new Hono();
   const proxy = createProxy(backendUrl);
+
+  // Hono's defaults: nosniff, frame-ancestors via X-Frame-Options, a strict referrer policy, COOP/CORP, and HSTS
+  // (ignored by browsers over http). No CSP: Docusaurus pages carry inline scripts.
+  app.use("*", secureHeaders({ crossOriginEmbedderPolicy: false }));
 
   app.get("/healthz", async (c) => {
     const report = await checkHealth(pool, backendUrl);
@@ -38,8 +48,14 @@ export function createApp({ auth, pool, backendUrl, siteDir }: AppDeps) {
     bodyLimit({ maxSize: 64 * 1024, onError: () => errorResponse("PAYLOAD_TOO_LARGE") }),
   );
   app.on(["GET", "POST"], "/api/auth/*", async (c) => {
+    const address = clientAddress(c.req.raw, getConnInfo(c).remote.address, trustProxy);
+    const request = withClientAddress(c.req.raw, address);
     try {
-      const response = await auth.handler(c.req.raw);
+      const response =
+        throttleSignIn && c.req.method === "POST" && c.req.path === "/api/auth/sign-in/email"
+          ? await signInWithThrottle(pool, request, address, auth.handler)
+          : await auth.handler(request);
+      if (response.status === 429 && response.headers.has("x-retry-after")) return tooManyRequests(response);
       // Better-Auth answers a failed query with a bare 500; tell an outage apart from a bug.
       return response.status >= 500 ? await databaseAwareError(pool, response, response) : response;
     } catch (error) {
@@ -64,6 +80,33 @@ export function createApp({ auth, pool, backendUrl, siteDir }: AppDeps) {
     return errorResponse("INTERNAL_ERROR");
   });
   return app;
+}
+
+/** Failed sign-ins are counted per account and address; past the limit the password is not even checked. */
+async function signInWithThrottle(
+  pool: pg.Pool,
+  request: Request,
+  address: string,
+  handler: (r: Request) => Promise<Response>,
+): Promise<Response> {
+  let email: unknown;
+  try {
+    email = (await request.clone().json())?.email;
+  } catch {
+    return handler(request); // not JSON: Better-Auth answers with its own 400
+  }
+  if (typeof email !== "string" || email.length > 320) return handler(request);
+  const wait = await retryAfterSeconds(pool, email, address);
+  if (wait > 0) return errorResponse("TOO_MANY_ATTEMPTS", undefined, { "retry-after": String(wait) });
+  const response = await handler(request);
+  if (response.status === 401) await recordFailure(pool, email, address);
+  else if (response.ok) await clearFailures(pool, email, address);
+  return response;
+}
+
+/** Better-Auth's 429 carries X-Retry-After and no code; clients and proxies expect Retry-After. */
+function tooManyRequests(response: Response): Response {
+  return errorResponse("RATE_LIMITED", undefined, { "retry-after": response.headers.get("x-retry-after")! });
 }
 
 /** A thrown error while the database is down is an outage (503 with a code), not a bug (500). */

@@ -4,6 +4,8 @@ export const SERVER_ERRORS = {
   UPSTREAM_TIMEOUT: { status: 504, message: "The Python backend did not answer in time" },
   AUTH_UNAVAILABLE: { status: 503, message: "The database cannot be reached" },
   NOT_FOUND: { status: 404, message: "Not found" },
+  RATE_LIMITED: { status: 429, message: "Too many requests; try again later" },
+  TOO_MANY_ATTEMPTS: { status: 429, message: "Too many failed sign-ins for this account; try again later" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
   INTERNAL_ERROR: { status: 500, message: "Internal error" },
 } as const;

@@ -17,6 +17,7 @@ export async function startTestServer(databaseUrl: string, env: Record<string, s
     BETTER_AUTH_SECRET: TEST_SECRET,
     START_BACKEND: "false",
     BACKEND_URL: "http://127.0.0.1:9", // discard port: nothing listens, so the proxy sees a dead backend
+    RATE_LIMIT: "false", // suites that test the limits turn them back on
     ...env,
   });
   return startServer(config, () => {});
