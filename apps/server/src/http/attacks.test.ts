@@ -1,0 +1,54 @@
+/** Attack suite against the auth server: forged credentials, named for the attack. */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createTestDatabase } from "../../../../scripts/test-postgres.mjs";
+import { startTestServer } from "../testing/server";
+import { TestClient } from "../testing/client";
+import { forgedCredentials } from "../testing/forged-credentials";
+import type { RunningServer } from "../server";
+
+describe("forged and malformed session credentials", () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let server: RunningServer;
+  let valid: string;
+  before(async () => {
+    db = await createTestDatabase();
+    server = await startTestServer(db.url);
+    const c = new TestClient(server.url);
+    await c.signUp("attacked@example.com");
+    await c.post("/api/auth/profile", { pythonProficiency: "beginner", developerRole: "student" });
+    valid = c.cookies.get("better-auth.session_token")!;
+  });
+  after(async () => {
+    await server.stop();
+    await db.drop();
+  });
+
+  test("control: the genuine cookie and bearer token are accepted", async () => {
+    const carriers: Record<string, string>[] = [{ cookie: `better-auth.session_token=${valid}` }, { authorization: `Bearer ${valid}` }];
+    for (const headers of carriers) {
+      const r = await fetch(server.url + "/api/auth/get-session", { headers });
+      assert.equal((await r.json())?.user?.email, "attacked@example.com");
+    }
+  });
+
+  test("a corpus of 1,000+ forged cookies and Authorization headers: none accepted, none answered with a 5xx", async () => {
+    const corpus = forgedCredentials(valid);
+    assert.ok(corpus.length >= 1000, `corpus has ${corpus.length}`);
+    const failures: string[] = [];
+    // Bounded: a fixed corpus, 8 requests in flight.
+    for (let i = 0; i < corpus.length; i += 8) {
+      await Promise.all(
+        corpus.slice(i, i + 8).map(async ({ name, headers }) => {
+          const session = await fetch(server.url + "/api/auth/get-session", { headers });
+          const body = await session.text();
+          if (session.status >= 500) failures.push(`${name}: get-session ${session.status}`);
+          else if (body.includes("attacked@example.com")) failures.push(`${name}: get-session accepted`);
+          const profile = await fetch(server.url + "/api/auth/profile", { headers });
+          if (profile.status !== 401) failures.push(`${name}: profile ${profile.status}`);
+        }),
+      );
+    }
+    assert.deepEqual(failures, []);
+  });
+});
