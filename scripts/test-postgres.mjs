@@ -73,3 +73,33 @@ export async function createTestDatabase() {
     },
   };
 }
+
+/** A PostgreSQL that a fault test can stop and start again with its data kept; `destroy()` removes it. */
+export async function startStoppablePostgres() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "textbook-fault-pg-"));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: path.join(dir, "data"),
+    port,
+    user: "postgres",
+    password: "postgres",
+    persistent: true,
+    createPostgresUser: true,
+    // fsync stays on here: this server is used to prove acknowledged writes survive a stop.
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    stop: () => pg.stop(),
+    start: () => pg.start(),
+    async destroy() {
+      await pg.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

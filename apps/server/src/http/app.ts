@@ -14,6 +14,7 @@ import type { Auth } from "../auth/auth";
 import { errorResponse } from "./errors";
 import { createProxy } from "./proxy";
 import { checkHealth } from "./health";
+import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
 import { clearFailures, recordFailure, retryAfterSeconds } from "../auth/sign-in-throttle";
 
@@ -56,8 +57,14 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
           ? await signInWithThrottle(pool, request, address, auth.handler)
           : await auth.handler(request);
       if (response.status === 429 && response.headers.has("x-retry-after")) return tooManyRequests(response);
-      // Better-Auth answers a failed query with a bare 500; tell an outage apart from a bug.
-      return response.status >= 500 ? await databaseAwareError(pool, response, response) : response;
+      // Better-Auth answers a failed query with a bare 500, or with "no session"; tell an outage apart.
+      if (response.status >= 500 || (response.status === 401 && connectFailedRecently(pool))) {
+        return await databaseAwareError(pool, response, response);
+      }
+      if (c.req.path === "/api/auth/get-session" && connectFailedRecently(pool)) {
+        return await databaseAwareError(pool, response, response);
+      }
+      return response;
     } catch (error) {
       return databaseAwareError(pool, error);
     }
