@@ -56,6 +56,9 @@ async function requireUserId(ctx: Parameters<typeof getSessionFromCtx>[0]): Prom
 // The client half exposes /profile as `authClient.profile.get()` / `.update()`; hide the raw path inference.
 const CLIENT_ACTION = { isAction: false } as const;
 
+// Built once: constructing an endpoint per request costs as much as the lookup itself.
+const betterAuthGetSession = getSession();
+
 type BaseSession = Awaited<ReturnType<typeof getSessionFromCtx>> & {};
 
 export const onboarding = (options: OnboardingOptions) => {
@@ -110,7 +113,7 @@ export const onboarding = (options: OnboardingOptions) => {
         // CUSTOM_SESSION tells the client to type the session from this endpoint's return value.
         { method: "GET", requireHeaders: true, metadata: { CUSTOM_SESSION: true } }, async (ctx) => {
         // Better-Auth's own handler does the cookie checks, refresh and cookie-cache work; we add the profile.
-        const { headers, response } = (await getSession()({
+        const { headers, response } = (await betterAuthGetSession({
           ...ctx,
           method: "GET",
           asResponse: false,
