@@ -140,6 +140,7 @@ describe("an https public URL", () => {
       assert.equal(page.headers.get("x-content-type-options"), "nosniff");
       assert.equal(page.headers.get("x-frame-options"), "SAMEORIGIN");
       assert.match(page.headers.get("strict-transport-security") ?? "", /max-age=/);
+      assert.equal(page.headers.get("referrer-policy"), "strict-origin-when-cross-origin");
     } finally {
       await server.stop();
       await db.drop();

@@ -35,9 +35,10 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
   const app = new Hono();
   const proxy = createProxy(backendUrl);
 
-  // Hono's defaults: nosniff, frame-ancestors via X-Frame-Options, a strict referrer policy, COOP/CORP, and HSTS
-  // (ignored by browsers over http). No CSP: Docusaurus pages carry inline scripts.
-  app.use("*", secureHeaders({ crossOriginEmbedderPolicy: false }));
+  // Hono's defaults (nosniff, X-Frame-Options, COOP/CORP, HSTS: ignored by browsers over http), except the
+  // referrer policy: with `no-referrer` browsers send `Origin: null` on same-origin POSTs, which the CSRF checks
+  // of both servers would refuse. No CSP: Docusaurus pages carry inline scripts.
+  app.use("*", secureHeaders({ crossOriginEmbedderPolicy: false, referrerPolicy: "strict-origin-when-cross-origin" }));
 
   app.get("/healthz", async (c) => {
     const report = await checkHealth(pool, backendUrl);
