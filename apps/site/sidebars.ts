@@ -1,0 +1,7 @@
+import type { SidebarsConfig } from "@docusaurus/plugin-content-docs";
+
+const sidebars: SidebarsConfig = {
+  textbook: ["intro", "variables", "functions", "data"],
+};
+
+export default sidebars;

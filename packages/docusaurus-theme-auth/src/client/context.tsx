@@ -1,0 +1,111 @@
+/**
+ * The auth context: one Better-Auth client per page, its session, and the theme's options and paths.
+ * On the server (static build) there is no client and the status is "loading": pages that depend on the session
+ * render their placeholder, which is also what the browser renders first, so hydration matches.
+ */
+import React, { createContext, useContext, useMemo, type ReactNode } from "react";
+import ExecutionEnvironment from "@docusaurus/ExecutionEnvironment";
+import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
+import { usePluginData } from "@docusaurus/useGlobalData";
+import type { Profile } from "@textbook-auth/onboarding/client";
+import { getAuthClient, type TextbookAuthClient } from "./authClient";
+import { statusOf, type AuthStatus, type SessionSnapshot } from "./access";
+import { createRouteMatcher } from "./routes";
+import { themePaths, type ThemePaths } from "./paths";
+
+export const PLUGIN_NAME = "docusaurus-theme-auth";
+
+/** What the Node side of the plugin hands to the browser (setGlobalData). */
+export interface ClientOptions {
+  authBaseUrl: string;
+  protectedRoutes: string[];
+  publicRoutes: string[];
+  onboardingPath: string;
+}
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+  profileComplete?: boolean;
+}
+
+export interface AuthContextValue {
+  status: AuthStatus;
+  user: AuthUser | null;
+  profile: Profile | null;
+  /** null during server rendering. */
+  client: TextbookAuthClient | null;
+  paths: ThemePaths;
+  baseUrl: string;
+  isProtected: (pathname: string) => boolean;
+  refetch: () => Promise<void>;
+}
+
+const AuthContext = createContext<AuthContextValue | null>(null);
+
+type SessionResult = SessionSnapshot & {
+  data: { user: AuthUser; profile?: Profile | null } | null;
+  refetch?: () => Promise<unknown>;
+};
+
+// Chosen once per bundle, so hook order never changes within a render environment.
+const useSessionSnapshot: (client: TextbookAuthClient | null) => SessionResult | null = ExecutionEnvironment.canUseDOM
+  ? (client) => client!.useSession() as unknown as SessionResult
+  : () => null;
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const { siteConfig } = useDocusaurusContext();
+  const options = usePluginData(PLUGIN_NAME) as ClientOptions;
+  const client = ExecutionEnvironment.canUseDOM ? getAuthClient(options.authBaseUrl, window.location.origin) : null;
+  const session = useSessionSnapshot(client);
+  const status = statusOf(session);
+
+  const paths = useMemo(
+    () => themePaths(siteConfig.baseUrl, siteConfig.trailingSlash, options.onboardingPath),
+    [siteConfig.baseUrl, siteConfig.trailingSlash, options.onboardingPath],
+  );
+  const isProtected = useMemo(
+    () =>
+      createRouteMatcher(
+        {
+          protectedRoutes: options.protectedRoutes,
+          // The theme's own pages are always reachable: protecting "/**" must not lock readers out of sign-in.
+          publicRoutes: [...options.publicRoutes, "/sign-in", "/sign-up", "/account", options.onboardingPath],
+        },
+        siteConfig.baseUrl,
+      ),
+    [options, siteConfig.baseUrl],
+  );
+  const user = session?.data?.user ?? null;
+  const profile = session?.data?.profile ?? null;
+  const refetch = session?.refetch;
+
+  const value = useMemo<AuthContextValue>(
+    () => ({
+      status,
+      user,
+      profile,
+      client,
+      paths,
+      baseUrl: siteConfig.baseUrl,
+      isProtected,
+      refetch: async () => {
+        await refetch?.();
+      },
+    }),
+    [status, user, profile, client, paths, siteConfig.baseUrl, isProtected, refetch],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+/** The reader's session and the theme's paths. Throws outside the provider, which the theme's Root installs. */
+export function useAuth(): AuthContextValue {
+  const value = useContext(AuthContext);
+  if (value === null) {
+    throw new Error(
+      "useAuth() was called outside <AuthProvider>. The theme's Root installs it; if you swizzled @theme/Root, wrap it with @theme-original/Root.",
+    );
+  }
+  return value;
+}

@@ -1,0 +1,29 @@
+/**
+ * Readers see a sentence, code compares codes: Better-Auth and our servers answer errors as `{ code, message }`,
+ * and the pages pick their words by code so a server's wording can change without breaking a page.
+ */
+const MESSAGES: Record<string, string> = {
+  INVALID_EMAIL_OR_PASSWORD: "That email and password do not match an account.",
+  INVALID_EMAIL: "Enter a valid email address.",
+  INVALID_PASSWORD: "That password is not valid.",
+  PASSWORD_TOO_SHORT: "Choose a longer password (at least 8 characters).",
+  PASSWORD_TOO_LONG: "Choose a shorter password.",
+  USER_ALREADY_EXISTS: "An account with this email already exists. Sign in instead.",
+  USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: "An account with this email already exists. Sign in instead.",
+  INVALID_PROFILE: "Choose one answer for each question.",
+  UNAUTHENTICATED: "Your session ended. Sign in again.",
+  TOO_MANY_ATTEMPTS: "Too many attempts. Wait a minute and try again.",
+  RATE_LIMITED: "Too many requests. Wait a minute and try again.",
+  AUTH_UNAVAILABLE: "The sign-in service is unavailable. Try again in a moment.",
+};
+
+export interface DisplayError {
+  code: string;
+  message: string;
+}
+
+export function toDisplayError(error: unknown): DisplayError {
+  const e = (error ?? {}) as { code?: unknown; status?: unknown };
+  const code = typeof e.code === "string" && e.code ? e.code : e.status === 429 ? "RATE_LIMITED" : "UNKNOWN";
+  return { code, message: MESSAGES[code] ?? "Something went wrong. Try again." };
+}

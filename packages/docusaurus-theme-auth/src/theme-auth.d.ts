@@ -1,0 +1,84 @@
+/// <reference types="@docusaurus/module-type-aliases" />
+
+// Type declarations for the `@theme/...` modules this theme provides, so sites and swizzled components are typed.
+
+declare module "@theme/Root" {
+  import type { ReactNode } from "react";
+  export default function Root(props: { children: ReactNode }): ReactNode;
+}
+
+declare module "@theme/ProtectedRoute" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    children: ReactNode;
+    placeholder?: ReactNode;
+  }
+  export default function ProtectedRoute(props: Props): ReactNode;
+}
+
+declare module "@theme/AuthPlaceholder" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    status: "loading" | "unavailable" | "visitor" | "incomplete" | "reader";
+  }
+  export default function AuthPlaceholder(props: Props): ReactNode;
+}
+
+declare module "@theme/SignIn" {
+  import type { ReactNode } from "react";
+  export default function SignIn(): ReactNode;
+}
+
+declare module "@theme/SignUp" {
+  import type { ReactNode } from "react";
+  export default function SignUp(): ReactNode;
+}
+
+declare module "@theme/Onboarding" {
+  import type { ReactNode } from "react";
+  export default function Onboarding(): ReactNode;
+}
+
+declare module "@theme/Account" {
+  import type { ReactNode } from "react";
+  export default function Account(): ReactNode;
+}
+
+declare module "@theme/ProfileForm" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    submitLabel: string;
+    onSaved?: () => void;
+  }
+  export default function ProfileForm(props: Props): ReactNode;
+}
+
+declare module "@theme/NavbarItem/AuthNavbarItem" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    mobile?: boolean;
+    position?: "left" | "right";
+    className?: string;
+  }
+  export default function AuthNavbarItem(props: Props): ReactNode;
+}
+
+declare module "@theme/ForProficiency" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    level: string | string[];
+    fallback?: ReactNode;
+    children?: ReactNode;
+  }
+  export default function ForProficiency(props: Props): ReactNode;
+}
+
+declare module "@theme/ForRole" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    role: string | string[];
+    fallback?: ReactNode;
+    children?: ReactNode;
+  }
+  export default function ForRole(props: Props): ReactNode;
+}

@@ -1,0 +1,42 @@
+import React, { type ReactNode } from "react";
+import { useLocation } from "@docusaurus/router";
+import Head from "@docusaurus/Head";
+import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
+import AuthPlaceholder from "@theme/AuthPlaceholder";
+import { AuthProvider, useAuth } from "../../client/context";
+import { useProtection } from "../../client/useProtection";
+
+/**
+ * Protects the configured routes for every page, without the site author wrapping each one. The gate sits at
+ * the Root, above the route's component, so nothing of a protected page (not its text, title or meta
+ * description) is rendered until the reader may see it: not in the static HTML, not during hydration, not while
+ * the session request is in flight. The placeholder is bare on purpose: the site's Layout needs the route's
+ * context, which exists only inside the route component this gate withholds.
+ */
+function RouteGate({ children }: { children: ReactNode }): ReactNode {
+  const { pathname } = useLocation();
+  const { isProtected } = useAuth();
+  const { siteConfig } = useDocusaurusContext();
+  const { render, status } = useProtection(isProtected(pathname));
+  // Same position for public and permitted pages, so moving between them never remounts the app.
+  if (render) return children;
+  return (
+    <>
+      <Head>
+        <html lang={siteConfig.i18n.defaultLocale} />
+        <meta name="viewport" content="width=device-width, initial-scale=1.0" />
+        <title>{siteConfig.title}</title>
+      </Head>
+      <AuthPlaceholder status={status} />
+    </>
+  );
+}
+
+/** Installs the auth provider above every page, so `useAuth()` works in the navbar, pages and MDX alike. */
+export default function Root({ children }: { children: ReactNode }): ReactNode {
+  return (
+    <AuthProvider>
+      <RouteGate>{children}</RouteGate>
+    </AuthProvider>
+  );
+}

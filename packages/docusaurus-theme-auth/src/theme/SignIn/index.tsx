@@ -1,0 +1,66 @@
+import React, { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import Layout from "@theme/Layout";
+import Link from "@docusaurus/Link";
+import { useAuth } from "../../client/context";
+import { useNavigate, useRedirectTarget } from "../../client/navigation";
+import { withRedirect } from "../../client/redirect";
+import { toDisplayError, type DisplayError } from "../../client/errors";
+
+const inputStyle: React.CSSProperties = { display: "block", width: "100%", padding: "0.5rem", marginTop: "0.25rem" };
+
+/** `/sign-in?redirect=<path>`: after signing in, back to that path (or onboarding first if the profile is incomplete). */
+export default function SignIn(): ReactNode {
+  const { status, client, paths } = useAuth();
+  const target = useRedirectTarget();
+  const navigate = useNavigate();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<DisplayError | null>(null);
+
+  // Leaves once the session says who this is: for a reader who arrives signed in, and after a successful
+  // sign-in once the session has refreshed (navigating earlier would meet the old visitor state and bounce back).
+  useEffect(() => {
+    if (status === "reader") navigate(target, { replace: true });
+    else if (status === "incomplete") navigate(withRedirect(paths.onboarding, target), { replace: true });
+  }, [status, target, paths.onboarding, navigate]);
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (!client) return;
+    setBusy(true);
+    setError(null);
+    const { error: failure } = await client.signIn.email({ email, password });
+    setBusy(false);
+    if (failure) setError(toDisplayError(failure));
+  }
+
+  return (
+    <Layout title="Sign in">
+      <main className="container margin-vert--lg" style={{ maxWidth: "28rem" }}>
+        <h1>Sign in</h1>
+        <form onSubmit={onSubmit} aria-label="Sign in">
+          <div className="margin-bottom--md">
+            <label htmlFor="auth-email">Email</label>
+            <input id="auth-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} style={inputStyle} />
+          </div>
+          <div className="margin-bottom--md">
+            <label htmlFor="auth-password">Password</label>
+            <input id="auth-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} style={inputStyle} />
+          </div>
+          {error && (
+            <p role="alert" data-error-code={error.code} className="alert alert--danger">
+              {error.message}
+            </p>
+          )}
+          <button type="submit" className="button button--primary" disabled={busy || !client}>
+            Sign in
+          </button>
+        </form>
+        <p className="margin-top--md">
+          New here? <Link to={withRedirect(paths.signUp, target === paths.home ? null : target)}>Create an account</Link>
+        </p>
+      </main>
+    </Layout>
+  );
+}

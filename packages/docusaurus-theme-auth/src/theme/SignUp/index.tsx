@@ -1,0 +1,69 @@
+import React, { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import Layout from "@theme/Layout";
+import Link from "@docusaurus/Link";
+import { useAuth } from "../../client/context";
+import { useNavigate, useRedirectTarget } from "../../client/navigation";
+import { withRedirect } from "../../client/redirect";
+import { toDisplayError, type DisplayError } from "../../client/errors";
+
+const inputStyle: React.CSSProperties = { display: "block", width: "100%", padding: "0.5rem", marginTop: "0.25rem" };
+
+/** `/sign-up?redirect=<path>`: a new account always goes through onboarding, which then returns to the path. */
+export default function SignUp(): ReactNode {
+  const { status, client, paths } = useAuth();
+  const target = useRedirectTarget();
+  const navigate = useNavigate();
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<DisplayError | null>(null);
+
+  useEffect(() => {
+    if (status === "reader") navigate(target, { replace: true });
+    else if (status === "incomplete") navigate(withRedirect(paths.onboarding, target), { replace: true });
+  }, [status, target, paths.onboarding, navigate]);
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (!client) return;
+    setBusy(true);
+    setError(null);
+    const { error: failure } = await client.signUp.email({ name, email, password });
+    setBusy(false);
+    if (failure) setError(toDisplayError(failure));
+  }
+
+  return (
+    <Layout title="Create an account">
+      <main className="container margin-vert--lg" style={{ maxWidth: "28rem" }}>
+        <h1>Create an account</h1>
+        <form onSubmit={onSubmit} aria-label="Create an account">
+          <div className="margin-bottom--md">
+            <label htmlFor="auth-name">Name</label>
+            <input id="auth-name" type="text" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} style={inputStyle} />
+          </div>
+          <div className="margin-bottom--md">
+            <label htmlFor="auth-email">Email</label>
+            <input id="auth-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} style={inputStyle} />
+          </div>
+          <div className="margin-bottom--md">
+            <label htmlFor="auth-password">Password</label>
+            <input id="auth-password" type="password" autoComplete="new-password" required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} style={inputStyle} />
+          </div>
+          {error && (
+            <p role="alert" data-error-code={error.code} className="alert alert--danger">
+              {error.message}
+            </p>
+          )}
+          <button type="submit" className="button button--primary" disabled={busy || !client}>
+            Create account
+          </button>
+        </form>
+        <p className="margin-top--md">
+          Already have an account? <Link to={withRedirect(paths.signIn, target === paths.home ? null : target)}>Sign in</Link>
+        </p>
+      </main>
+    </Layout>
+  );
+}
