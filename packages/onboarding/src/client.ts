@@ -17,11 +17,16 @@ export const onboardingClient = () =>
   ({
     id: "onboarding",
     $InferServerPlugin: {} as OnboardingPlugin,
-    getActions: ($fetch) => ({
+    getActions: ($fetch, $store) => ({
       profile: {
         get: () => $fetch<ProfileResponse, ErrorBody>("/profile", { method: "GET" }),
-        update: (answers: { pythonProficiency: string; developerRole: string }) =>
-          $fetch<ProfileResponse, ErrorBody>("/profile", { method: "POST", body: answers }),
+        update: async (answers: { pythonProficiency: string; developerRole: string }) => {
+          const result = await $fetch<ProfileResponse, ErrorBody>("/profile", { method: "POST", body: answers });
+          // atomListeners fire only for calls made through the client's path proxy, not for actions: without
+          // this, useSession() would keep reporting the old profile (and profileComplete) until a reload.
+          if (!result.error) $store.notify("$sessionSignal");
+          return result;
+        },
       },
     }),
     atomListeners: [{ matcher: (path) => path === "/profile", signal: "$sessionSignal" }],
