@@ -73,6 +73,8 @@ export default function AuthNavbarItem({ mobile = false, className }: Props): Re
       <button
         type="button"
         className="navbar__link clean-btn"
+        // Infima turns off pointer events on href-less links in a dropdown (its dropdowns open on hover).
+        style={{ pointerEvents: "auto", cursor: "pointer" }}
         aria-haspopup="menu"
         aria-expanded={open}
         onClick={() => setOpen((v) => !v)}

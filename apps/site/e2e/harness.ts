@@ -1,0 +1,173 @@
+/**
+ * Runs the real product for browser tests: the Node auth server (which serves apps/site/build) as a child process
+ * on a fresh database, optionally the Python backend, and headless Chromium from the system package.
+ * Everything listens on 127.0.0.1 on free ports; stop() ends only the processes started here, by PID.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { createTestDatabase, freePort } from "../../../scripts/test-postgres.mjs";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+export const OUTPUT_DIR = path.join(ROOT, "test-output", "e2e");
+const SITE_DIR = path.join(ROOT, "apps/site/build");
+const BACKEND_DIR = path.join(ROOT, "apps/backend");
+const PYTHON = path.join(ROOT, ".venv/bin/python");
+
+export const backendAvailable = () => existsSync(path.join(BACKEND_DIR, "app/main.py")) && existsSync(PYTHON);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitForOk(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} before it was ready`);
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+}
+
+async function stopChild(child: ChildProcess | null): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill("SIGTERM");
+  const gone = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+  if (!gone) {
+    child.kill("SIGKILL");
+    await Promise.race([exited, sleep(5_000)]);
+  }
+}
+
+function keepLog(child: ChildProcess, name: string, lines: string[]) {
+  const add = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) if (line) lines.push(`[${name}] ${line}`);
+    // Bounded: a chatty process must not grow the test's memory without limit.
+    if (lines.length > 5000) lines.splice(0, lines.length - 5000);
+  };
+  child.stdout?.on("data", add);
+  child.stderr?.on("data", add);
+}
+
+export interface Product {
+  url: string;
+  backendUrl: string | null;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts the product on a fresh database. `backend: true` also starts the Python backend (when it exists). */
+export async function startProduct(options: { backend?: boolean; label: string }): Promise<Product> {
+  if (!existsSync(path.join(SITE_DIR, "index.html"))) {
+    throw new Error("apps/site/build is missing: run `npm run build -w @textbook-auth/site` (npm test does it)");
+  }
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const backendPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const backendUrl = `http://127.0.0.1:${backendPort}`;
+  const secret = randomBytes(32).toString("base64");
+  const logs: string[] = [];
+  let server: ChildProcess | null = null;
+  let backend: ChildProcess | null = null;
+
+  const stop = async () => {
+    await stopChild(backend);
+    await stopChild(server);
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    writeFileSync(path.join(OUTPUT_DIR, `${options.label}.log`), logs.join("\n") + "\n");
+    await db.drop().catch(() => {});
+  };
+
+  try {
+    server = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        HOST: "127.0.0.1",
+        PORT: String(port),
+        PUBLIC_URL: url,
+        BETTER_AUTH_SECRET: secret,
+        START_BACKEND: "false",
+        BACKEND_URL: backendUrl,
+        NODE_ENV: "test",
+        SITE_DIR: SITE_DIR,
+        // Each test signs up several readers from one address; the limits have their own suite.
+        RATE_LIMIT: "false",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    keepLog(server, "node", logs);
+    await waitForOk(`${url}/api/auth/ok`, server, 60_000);
+
+    if (options.backend && backendAvailable()) {
+      // Started after the Node server, whose start-up has migrated the database the backend reads.
+      backend = spawn(PYTHON, ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(backendPort)], {
+        cwd: BACKEND_DIR,
+        env: { ...process.env, DATABASE_URL: db.url, BETTER_AUTH_SECRET: secret, PUBLIC_URL: url },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      keepLog(backend, "python", logs);
+      await waitForOk(`${backendUrl}/api/health`, backend, 60_000);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, backendUrl: backend ? backendUrl : null, logs, stop };
+}
+
+// Debian's chromium as root: no sandbox, and no background services that would call out of the closed network.
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+}
+
+/** A screenshot per key step, and of any failure, under test-output/e2e/. */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(OUTPUT_DIR, `${name}.png`), fullPage: true }).catch(() => {});
+}
+
+/** Runs a step; on failure keeps a screenshot and a trace, then rethrows. */
+export async function step<T>(context: BrowserContext, page: Page, name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    const result = await fn();
+    await shot(page, name);
+    return result;
+  } catch (error) {
+    await shot(page, `FAILED-${name}`);
+    await context.tracing.stop({ path: path.join(OUTPUT_DIR, `FAILED-${name}.trace.zip`) }).catch(() => {});
+    throw error;
+  }
+}
+
+let counter = 0;
+export function uniqueEmail(label: string): string {
+  counter++;
+  return `${label}-${Date.now().toString(36)}-${counter}@readers.test`;
+}
+
+/** Path + search of a page's URL, for assertions that do not depend on the port. */
+export function pathOf(page: Page): string {
+  const u = new URL(page.url());
+  return u.pathname + u.search;
+}
