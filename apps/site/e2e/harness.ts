@@ -65,8 +65,9 @@ export interface Product {
 }
 
 /** Starts the product on a fresh database. `backend: true` also starts the Python backend (when it exists). */
-export async function startProduct(options: { backend?: boolean; label: string }): Promise<Product> {
-  if (!existsSync(path.join(SITE_DIR, "index.html"))) {
+export async function startProduct(options: { backend?: boolean; label: string; siteDir?: string }): Promise<Product> {
+  const siteDir = options.siteDir ?? SITE_DIR;
+  if (!options.siteDir && !existsSync(path.join(SITE_DIR, "index.html"))) {
     throw new Error("apps/site/build is missing: run `npm run build -w @textbook-auth/site` (npm test does it)");
   }
   const db = await createTestDatabase();
@@ -100,7 +101,7 @@ export async function startProduct(options: { backend?: boolean; label: string }
         START_BACKEND: "false",
         BACKEND_URL: backendUrl,
         NODE_ENV: "test",
-        SITE_DIR: SITE_DIR,
+        SITE_DIR: siteDir,
         // Each test signs up several readers from one address; the limits have their own suite.
         RATE_LIMIT: "false",
       },

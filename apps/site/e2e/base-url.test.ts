@@ -1,0 +1,78 @@
+/**
+ * The theme under a non-root baseUrl with trailingSlash: true, built for real and served by the real server:
+ * every path it builds (sign-in, the redirect target, the home fallback) keeps the base and the slash.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { launchBrowser, pathOf, ROOT, startProduct, step, uniqueEmail, type Product } from "./harness";
+
+const BASE = "/textbook/";
+
+describe("baseUrl and trailingSlash", () => {
+  let tmp: string;
+  let product: Product;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  before(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), "site-base-url-"));
+    // Built into <tmp>/textbook so that the server, serving <tmp> at "/", serves the site under /textbook/.
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, "node_modules/@docusaurus/core/bin/docusaurus.mjs"), "build", "--out-dir", path.join(tmp, "textbook")],
+      { cwd: path.join(ROOT, "apps/site"), env: { ...process.env, SITE_BASE_URL: BASE, SITE_TRAILING_SLASH: "true" }, stdio: "pipe" },
+    );
+    [product, browser] = await Promise.all([startProduct({ label: "base-url", siteDir: tmp }), launchBrowser()]);
+    context = await browser.newContext({ baseURL: product.url });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await product?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("emits the theme's pages under the base, as folders", () => {
+    for (const p of ["sign-in", "sign-up", "onboarding", "account"]) {
+      assert.ok(existsSync(path.join(tmp, "textbook", p, "index.html")), p);
+    }
+  });
+
+  it("a visitor is sent to the based, slashed sign-in page and comes back to the chapter", async () => {
+    await step(context, page, "base-01-sign-in", async () => {
+      await page.goto(`${BASE}docs/variables/`);
+      await page.waitForURL((u) => u.pathname === `${BASE}sign-in/`);
+      assert.equal(new URL(page.url()).searchParams.get("redirect"), `${BASE}docs/variables/`);
+    });
+    await step(context, page, "base-02-onboarding", async () => {
+      await page.getByRole("link", { name: "Create an account" }).click();
+      await page.waitForURL((u) => u.pathname === `${BASE}sign-up/`);
+      await page.getByLabel("Name").fill("Base Reader");
+      await page.getByLabel("Email").fill(uniqueEmail("base"));
+      await page.getByLabel("Password").fill("correct horse battery staple");
+      await page.getByRole("button", { name: "Create account" }).click();
+      await page.waitForURL((u) => u.pathname === `${BASE}onboarding/`);
+      await page.locator("input[name=pythonProficiency][value=advanced]").check();
+      await page.locator("select[name=developerRole]").selectOption("robotics");
+      await page.locator("form[aria-label='Reader profile'] button[type=submit]").click();
+      await page.waitForURL((u) => u.pathname === `${BASE}docs/variables/`);
+      await page.getByRole("heading", { level: 1, name: "Variables and values" }).waitFor();
+    });
+  });
+
+  it("a hostile or off-site redirect falls back to the base, not to /", async () => {
+    for (const target of ["//evil.example", "/docs/variables/"]) {
+      await page.goto(`${BASE}sign-in/?redirect=${encodeURIComponent(target)}`);
+      await page.waitForURL((u) => u.pathname === BASE);
+      assert.equal(pathOf(page), BASE);
+    }
+  });
+});
