@@ -4,7 +4,7 @@
  */
 import { betterAuth, type BetterAuthOptions } from "better-auth";
 import { bearer, jwt } from "better-auth/plugins";
-import { onboarding } from "@textbook-auth/onboarding";
+import { onboarding, readProfile } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import type { Config } from "../config";
 import { passwordHasher } from "./password";
@@ -52,8 +52,16 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
     plugins: [
       onboarding({ pool }),
       bearer(),
-      // `sid` lets a backend in JWT mode check revocation when it chooses to (decisions.md, 3).
-      jwt({ jwt: { definePayload: ({ user, session }) => ({ id: user.id, email: user.email, name: user.name, sid: session.id }) } }),
+      // The JWT carries what the Python backend's JWT mode needs without a query: who, which session (`sid`,
+      // for backends that check revocation), and the profile as it was when the token was issued.
+      jwt({
+        jwt: {
+          definePayload: async ({ user, session }) => {
+            const profile = await readProfile(pool, user.id);
+            return { email: user.email, name: user.name, sid: session.id, profile, profileComplete: profile?.onboardingCompleted ?? false };
+          },
+        },
+      }),
     ],
   } satisfies BetterAuthOptions;
 }

@@ -1,0 +1,46 @@
+"""Auth and the database are wired here, once: routes ask for a ``Reader`` or a ``Db`` and never parse tokens."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import psycopg
+from better_auth_fastapi import AuthError, BetterAuth, Session
+from fastapi import Depends, Request
+from psycopg import AsyncConnection
+from psycopg_pool import PoolTimeout
+
+from app.core.config import Settings
+
+
+def build_auth(settings: Settings) -> BetterAuth:
+    return BetterAuth(
+        database_url=settings.DATABASE_URL,
+        secret=settings.BETTER_AUTH_SECRET,
+        mode=settings.AUTH_MODE,
+        trusted_origins=settings.trusted_origins,
+        jwks_url=settings.JWKS_URL,
+        jwt_issuer=settings.PUBLIC_URL,
+        jwt_audience=settings.PUBLIC_URL,
+        jwt_algorithms=tuple(a.strip() for a in settings.JWT_ALGORITHMS.split(",") if a.strip()),
+        pool_min_size=settings.DATABASE_POOL_MIN,
+        pool_max_size=settings.DATABASE_POOL_MAX,
+    )
+
+
+async def _reader(request: Request) -> Session:
+    auth: BetterAuth = request.app.state.auth
+    return await auth.complete_profile(request)
+
+
+async def _db(request: Request) -> AsyncIterator[AsyncConnection]:
+    try:
+        async with request.app.state.db.connection() as conn:
+            yield conn
+    except (PoolTimeout, psycopg.OperationalError) as exc:
+        raise AuthError("AUTH_UNAVAILABLE") from exc
+
+
+Reader = Annotated[Session, Depends(_reader)]
+Db = Annotated[AsyncConnection, Depends(_db)]

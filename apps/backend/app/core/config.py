@@ -1,0 +1,52 @@
+"""The backend's configuration: environment variables, validated once at startup; errors name the variable."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=True)
+
+    DATABASE_URL: str = Field(pattern=r"^postgres(ql)?://")
+    #: Required for session tokens (cookie or bearer); the same value the auth server uses.
+    BETTER_AUTH_SECRET: str | None = None
+    #: database: every request is checked against the session table (revocation seen at once).
+    #: jwt: Better-Auth JWTs are verified against the JWKS (no query; valid until they expire).
+    AUTH_MODE: Literal["database", "jwt"] = "database"
+    #: The auth server's public origin: the trusted origin, and the JWTs' iss and aud.
+    PUBLIC_URL: str = Field(default="http://localhost:3000", pattern=r"^https?://")
+    TRUSTED_ORIGINS: str = ""
+    #: Where to read the JWKS in JWT mode; empty reads the `jwks` table.
+    JWKS_URL: str | None = None
+    JWT_ALGORITHMS: str = "EdDSA"
+    DATABASE_POOL_MIN: int = Field(default=1, ge=0, le=100)
+    DATABASE_POOL_MAX: int = Field(default=10, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _secret_for_database_mode(self) -> Settings:
+        if self.AUTH_MODE == "database" and not self.BETTER_AUTH_SECRET:
+            raise ValueError("BETTER_AUTH_SECRET is required when AUTH_MODE=database (the auth server's secret)")
+        return self
+
+    @property
+    def trusted_origins(self) -> list[str]:
+        return [self.PUBLIC_URL, *(o.strip() for o in self.TRUSTED_ORIGINS.split(",") if o.strip())]
+
+
+class ConfigError(Exception):
+    pass
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "configuration"
+            lines.append(f"  {name}: {err['msg']}")
+        raise ConfigError("Invalid backend configuration; set these environment variables:\n" + "\n".join(lines)) from None

@@ -1,0 +1,67 @@
+"""The example backend: `uvicorn app.main:app` (from apps/backend). Configuration comes from the environment."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from psycopg_pool import AsyncConnectionPool
+from starlette.exceptions import HTTPException
+
+from app.api.deps import build_auth
+from app.api.routes import health, me, progress
+from app.core.config import ConfigError, Settings, load_settings
+from app.progress import store as progress_store
+
+
+def create_app(settings: Settings) -> FastAPI:
+    auth = build_auth(settings)
+    db = AsyncConnectionPool(settings.DATABASE_URL, min_size=1, max_size=5, open=False, timeout=3.0,
+                             reconnect_timeout=float("inf"), kwargs={"autocommit": True})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await db.open(wait=False)
+        async with auth.lifespan(app):
+            try:
+                async with db.connection(timeout=10) as conn:
+                    await progress_store.migrate(conn)
+            except Exception as exc:  # the auth server's tables must exist first
+                raise RuntimeError(f"backend migration failed ({exc}); run the auth server's migrations first") from exc
+            yield
+        await db.close()
+
+    app = FastAPI(title="Textbook backend", lifespan=lifespan)
+    app.state.auth = auth
+    app.state.db = db
+    auth.install(app)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
+        return JSONResponse({"code": "INVALID_REQUEST", "message": f"{field}: {first['msg']}"}, status_code=400)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+        return JSONResponse({"code": code, "message": str(exc.detail)}, status_code=exc.status_code)
+
+    for module in (health, me, progress):
+        app.include_router(module.router)
+    return app
+
+
+def _app_from_env() -> FastAPI:
+    try:
+        return create_app(load_settings())
+    except (ConfigError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(78) from None
+
+
+app = _app_from_env()

@@ -1,0 +1,125 @@
+"""JWT validation: tokens from Better-Auth's ``jwt`` plugin, checked against its JWKS with no database query.
+
+Keys come from the JWKS URL (``/api/auth/jwks``) or straight from the ``jwks`` table, are cached, and are fetched
+again when a token names an unknown key id (at most once per ``refetch_interval``, so forged key ids cannot make
+us hammer the source). Only the allow-listed algorithms are accepted; ``iss``, ``aud`` and ``exp`` are required.
+The price: a token stays valid until it expires (15 minutes by default) even after sign-out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import httpx
+import jwt
+import psycopg
+
+from .errors import Unavailable
+from .models import Profile, Session, User
+
+
+class JWTVerifier:
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        jwks_url: str | None = None,
+        database_url: str | None = None,
+        algorithms: tuple[str, ...] = ("EdDSA",),
+        refetch_interval: float = 30.0,
+        leeway: float = 5.0,
+    ) -> None:
+        if not jwks_url and not database_url:
+            raise ValueError("JWT mode needs a JWKS URL or the database URL holding the `jwks` table")
+        if not algorithms or any(a.lower() == "none" or a.startswith("HS") for a in algorithms):
+            # HS* with a public key as the secret is the classic algorithm-confusion attack.
+            raise ValueError("JWT algorithms must be asymmetric (for example EdDSA, ES256, RS256)")
+        self.issuer = issuer
+        self.audience = audience
+        self.jwks_url = jwks_url
+        self.database_url = database_url
+        self.algorithms = list(algorithms)
+        self.refetch_interval = refetch_interval
+        self.leeway = leeway
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+        self._http = httpx.AsyncClient(timeout=3.0)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def _load_jwks(self) -> list[dict[str, Any]]:
+        try:
+            if self.jwks_url:
+                response = await self._http.get(self.jwks_url)
+                response.raise_for_status()
+                return list(response.json().get("keys", []))
+            async with await psycopg.AsyncConnection.connect(self.database_url, connect_timeout=3) as conn:
+                cur = await conn.execute('SELECT id, "publicKey", alg, crv FROM jwks')
+                keys = []
+                for key_id, public_key, alg, crv in await cur.fetchall():
+                    jwk = json.loads(public_key)
+                    jwk.setdefault("kid", key_id)
+                    if alg:
+                        jwk.setdefault("alg", alg)
+                    if crv:
+                        jwk.setdefault("crv", crv)
+                    keys.append(jwk)
+                return keys
+        except (httpx.HTTPError, psycopg.Error, ValueError) as exc:
+            raise Unavailable(f"cannot load the JWKS: {exc}") from exc
+
+    async def _key(self, kid: str) -> jwt.PyJWK | None:
+        if kid in self._keys:
+            return self._keys[kid]
+        async with self._lock:
+            if kid not in self._keys and time.monotonic() - self._fetched_at >= self.refetch_interval:
+                keys: dict[str, jwt.PyJWK] = {}
+                for data in await self._load_jwks():
+                    try:
+                        keys[data["kid"]] = jwt.PyJWK(data)
+                    except (jwt.PyJWKError, KeyError):
+                        continue
+                self._keys = keys
+                self._fetched_at = time.monotonic()
+        return self._keys.get(kid)
+
+    async def verify(self, token: str) -> Session | None:
+        """The session a valid token proves, or ``None`` for any invalid token."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            return None
+        kid, alg = header.get("kid"), header.get("alg")
+        if not isinstance(kid, str) or alg not in self.algorithms:
+            return None
+        key = await self._key(kid)
+        if key is None:
+            return None
+        try:
+            claims = jwt.decode(
+                token,
+                key=key.key,
+                algorithms=[alg],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError:
+            return None
+        return _session_from_claims(claims)
+
+
+def _session_from_claims(claims: dict[str, Any]) -> Session:
+    raw = claims.get("profile")
+    profile = None
+    if isinstance(raw, dict):
+        profile = Profile(raw.get("pythonProficiency"), raw.get("developerRole"), bool(raw.get("onboardingCompleted")))
+    user = User(str(claims["sub"]), str(claims.get("email", "")), str(claims.get("name", "")))
+    return Session(user, profile, claims.get("sid"), None, "jwt")

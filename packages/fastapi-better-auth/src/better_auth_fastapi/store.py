@@ -1,0 +1,83 @@
+"""Database-backed validation: one indexed query joins ``session``, ``"user"`` and ``user_profile``.
+
+A session is valid while its row exists and ``"expiresAt" > now()``; Better-Auth deletes the row on sign-out and
+revocation, so both are seen by the very next request.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlparse
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from .errors import Unavailable
+from .models import Profile, Session, User
+
+LOOKUP = """
+SELECT s.id, s."expiresAt", u.id, u.email, u.name,
+       p.python_proficiency::text, p.developer_role::text, p.onboarding_completed
+FROM session s
+JOIN "user" u ON u.id = s."userId"
+LEFT JOIN user_profile p ON p.user_id = u.id
+WHERE s.token = %s AND s."expiresAt" > now()
+"""
+
+
+def is_transaction_pooler(url: str) -> bool:
+    """Neon's pooled endpoint (PgBouncer, transaction mode) cannot keep server-side prepared statements."""
+    host = urlparse(url).hostname or ""
+    return "-pooler." in host or "pgbouncer=true" in url
+
+
+class SessionStore:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        prepare: bool | None = None,
+        timeout: float = 3.0,
+    ) -> None:
+        use_prepared = (not is_transaction_pooler(database_url)) if prepare is None else prepare
+        self.pool = AsyncConnectionPool(
+            database_url,
+            min_size=min_size,
+            max_size=max_size,
+            open=False,
+            timeout=timeout,
+            # Keep trying to reconnect for as long as the process lives: the database coming back is normal.
+            reconnect_timeout=float("inf"),
+            kwargs={"prepare_threshold": 0 if use_prepared else None, "autocommit": True},
+        )
+
+    async def open(self) -> None:
+        # wait=False: the backend starts (and answers 503) even while the database is down.
+        await self.pool.open(wait=False)
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def lookup(self, token: str, via: Literal["cookie", "bearer"]) -> Session | None:
+        row = await self._fetch_one(token)
+        if row is None:
+            return None
+        session_id, expires_at, user_id, email, name, proficiency, role, completed = row
+        profile = None if completed is None else Profile(proficiency, role, bool(completed))
+        return Session(User(user_id, email, name), profile, session_id, expires_at, via)
+
+    async def _fetch_one(self, token: str) -> tuple | None:
+        # One retry: after a database restart the pool may hand out a connection that died with it.
+        for attempt in (0, 1):
+            try:
+                async with self.pool.connection() as conn:
+                    cur = await conn.execute(LOOKUP, (token,))
+                    return await cur.fetchone()
+            except PoolTimeout as exc:
+                raise Unavailable("no database connection available") from exc
+            except psycopg.OperationalError as exc:
+                if attempt == 1:
+                    raise Unavailable(str(exc)) from exc
+        return None
