@@ -38,6 +38,8 @@ const schema = z.object({
   START_BACKEND: bool(true),
   /** The built Docusaurus site to serve. */
   SITE_DIR: z.string().default("apps/site/build"),
+  /** Lifetime of JWTs from /api/auth/token (the Python backend's JWT mode), e.g. "15m". */
+  JWT_EXPIRATION: z.string().regex(/^\d+\s*(s|m|h)$/, "a duration such as 15m, 90s or 1h").default("15m"),
   /** Rate limits and failed sign-in throttling; only tests turn them off. */
   RATE_LIMIT: bool(true),
   /** Believe X-Forwarded-For (its last entry) for the client address: only behind a proxy you run. */
@@ -61,6 +63,7 @@ export type Config = Readonly<{
   siteDir: string;
   rateLimit: boolean;
   trustProxy: boolean;
+  jwtExpiration: string;
 }>;
 
 export class ConfigError extends Error {
@@ -124,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     siteDir: path.resolve(REPO_ROOT, e.SITE_DIR),
     rateLimit: e.RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
+    jwtExpiration: e.JWT_EXPIRATION,
   });
 }

@@ -56,6 +56,7 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
       // for backends that check revocation), and the profile as it was when the token was issued.
       jwt({
         jwt: {
+          expirationTime: config.jwtExpiration,
           definePayload: async ({ user, session }) => {
             const profile = await readProfile(pool, user.id);
             return { email: user.email, name: user.name, sid: session.id, profile, profileComplete: profile?.onboardingCompleted ?? false };

@@ -1,0 +1,230 @@
+"""Shared pytest fixtures: real processes on one real PostgreSQL.
+
+Each session gets a fresh database inside the PostgreSQL that scripts/test.mjs starts (TEST_PG_URL), migrated by
+the auth server's own migration; the real Node auth server and the real uvicorn backend run as child processes on
+free 127.0.0.1 ports and are stopped by PID.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+NODE_ENTRY = ["node", "--import", "tsx", "apps/server/src/main.ts"]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Process:
+    proc: subprocess.Popen
+    url: str
+    log: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_process(cmd: list[str], *, env: dict[str, str], cwd: Path, ready_url: str, name: str, tmp: Path) -> Process:
+    log = tmp / f"{name}.log"
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env}, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    base = ready_url.split("/api/")[0]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(ready_url, timeout=1).status_code == 200:
+                return Process(proc, base, log)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"{name} did not become ready:\n{log.read_text()[-3000:]}")
+
+
+def _database_url(admin: str, name: str) -> str:
+    parts = urlsplit(admin)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> str:
+    url = os.environ.get("TEST_PG_URL")
+    if not url:
+        pytest.exit("TEST_PG_URL is not set: run the tests through `npm test` or `node scripts/test.mjs <files>`", 2)
+    return url
+
+
+@pytest.fixture(scope="session")
+def secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def create_database(admin_url: str, secret: str) -> tuple[str, str]:
+    name = "py_" + secrets.token_hex(5)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    url = _database_url(admin_url, name)
+    subprocess.run(
+        ["node", "--import", "tsx", "apps/server/src/cli/migrate.ts"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url, "BETTER_AUTH_SECRET": secret},
+        check=True,
+        capture_output=True,
+    )
+    return name, url
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def database_url(admin_url: str, secret: str) -> Iterator[str]:
+    name, url = create_database(admin_url, secret)
+    yield url
+    drop_database(admin_url, name)
+
+
+def start_backend(database_url: str, secret: str, public_url: str, tmp: Path, name: str = "backend", **extra: str) -> Process:
+    port = free_port()
+    env = {"DATABASE_URL": database_url, "BETTER_AUTH_SECRET": secret, "PUBLIC_URL": public_url, **extra}
+    return start_process(
+        [PYTHON, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+        env=env,
+        cwd=ROOT / "apps" / "backend",
+        ready_url=f"http://127.0.0.1:{port}/api/health",
+        name=name,
+        tmp=tmp,
+    )
+
+
+def start_node(database_url: str, secret: str, backend_url: str, tmp: Path, port: int, **extra: str) -> Process:
+    env = {
+        "DATABASE_URL": database_url,
+        "BETTER_AUTH_SECRET": secret,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "BACKEND_URL": backend_url,
+        "START_BACKEND": "false",
+        "RATE_LIMIT": "false",
+        "NODE_ENV": "test",
+        **extra,
+    }
+    return start_process(NODE_ENTRY, env=env, cwd=ROOT, ready_url=f"http://127.0.0.1:{port}/api/auth/ok", name="node", tmp=tmp)
+
+
+@dataclass
+class Stack:
+    node: Process
+    backend: Process
+    database_url: str
+    secret: str
+    processes: list[Process] = field(default_factory=list)
+
+    @property
+    def origin(self) -> str:
+        return self.node.url
+
+
+@pytest.fixture(scope="session")
+def stack(database_url: str, secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The real product: Node auth server proxying /api/* to the real backend, on one database."""
+    tmp = tmp_path_factory.mktemp("stack")
+    node_port = free_port()
+    public = f"http://127.0.0.1:{node_port}"
+    backend = start_backend(database_url, secret, public, tmp)
+    # Short-lived JWTs let the JWT tests see a real token expire.
+    node = start_node(database_url, secret, backend.url, tmp, node_port, JWT_EXPIRATION="3s")
+    yield Stack(node, backend, database_url, secret)
+    node.stop()
+    backend.stop()
+
+
+class Reader:
+    """A browser-like client on the product's origin: keeps cookies, sends Origin on writes."""
+
+    def __init__(self, stack: Stack, base_url: str | None = None) -> None:
+        self.stack = stack
+        self.http = httpx.Client(base_url=base_url or stack.node.url, timeout=10)
+        self.auth = httpx.Client(base_url=stack.node.url, timeout=10)  # always the auth server
+        self.email = f"reader-{secrets.token_hex(4)}@example.com"
+        self.bearer: str | None = None
+
+    @property
+    def cookie(self) -> str:
+        return self.auth.cookies["better-auth.session_token"]
+
+    def _sync(self) -> None:
+        self.http.cookies.set("better-auth.session_token", self.cookie)
+
+    def sign_up(self) -> Reader:
+        r = self.auth.post(
+            "/api/auth/sign-up/email",
+            json={"email": self.email, "password": "correct horse battery", "name": "Reader"},
+            headers={"origin": self.stack.origin},
+        )
+        assert r.status_code == 200, r.text
+        self.bearer = r.headers["set-auth-token"]
+        self._sync()
+        return self
+
+    def onboard(self, proficiency: str = "intermediate", role: str = "data_science") -> Reader:
+        r = self.auth.post(
+            "/api/auth/profile",
+            json={"pythonProficiency": proficiency, "developerRole": role},
+            headers={"origin": self.stack.origin},
+        )
+        assert r.status_code == 200, r.text
+        return self
+
+    def sign_out(self) -> None:
+        r = self.auth.post("/api/auth/sign-out", json={}, headers={"origin": self.stack.origin})
+        assert r.status_code == 200, r.text
+
+    def jwt(self) -> str:
+        r = self.auth.get("/api/auth/token")
+        assert r.status_code == 200, r.text
+        return r.json()["token"]
+
+    def get(self, path: str, **kw):  # type: ignore[no-untyped-def]
+        return self.http.get(path, **kw)
+
+    def put(self, path: str, json: object, origin: str | None = "default", **kw):  # type: ignore[no-untyped-def]
+        headers = dict(kw.pop("headers", {}))
+        if origin == "default":
+            headers["origin"] = self.stack.origin
+        elif origin is not None:
+            headers["origin"] = origin
+        return self.http.put(path, json=json, headers=headers, **kw)
+
+
+@pytest.fixture
+def reader(stack: Stack) -> Reader:
+    return Reader(stack)

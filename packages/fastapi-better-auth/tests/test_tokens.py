@@ -1,0 +1,80 @@
+"""Signed-token parsing against values the real Better-Auth server issued in this run."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from urllib.parse import quote, unquote
+
+import psycopg
+import pytest
+
+from better_auth_fastapi import bearer_value, session_cookie, verify_signed_token
+
+
+@pytest.fixture(scope="module")
+def issued(stack, reader):  # type: ignore[no-untyped-def]
+    reader.sign_up()
+    with psycopg.connect(stack.database_url) as conn:
+        (token,) = conn.execute(
+            'SELECT s.token FROM session s JOIN "user" u ON u.id = s."userId" WHERE u.email = %s', (reader.email,)
+        ).fetchone()
+    return {"cookie": reader.cookie, "bearer": reader.bearer, "token": token, "secret": stack.secret.encode()}
+
+
+@pytest.fixture(scope="module")
+def reader(stack):  # type: ignore[no-untyped-def]
+    from conftest import Reader
+
+    return Reader(stack)
+
+
+def test_real_cookie_value_verifies_to_the_stored_token(issued):  # type: ignore[no-untyped-def]
+    assert "%" in issued["cookie"], "Better-Auth percent-encodes the cookie; this test must see the encoded form"
+    assert verify_signed_token(issued["cookie"], issued["secret"]) == issued["token"]
+
+
+def test_real_bearer_value_verifies_to_the_stored_token(issued):  # type: ignore[no-untyped-def]
+    assert verify_signed_token(issued["bearer"], issued["secret"]) == issued["token"]
+
+
+def _sign(token: str, secret: bytes) -> str:
+    return base64.b64encode(hmac.new(secret, token.encode(), hashlib.sha256).digest()).decode()
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        pytest.param(lambda v, t, s: v[:-4] + ("A" if v[-4] != "A" else "B") + v[-3:], id="tampered signature"),
+        pytest.param(lambda v, t, s: quote(f"{t}.{_sign(t, b'another secret entirely')}", safe=""), id="wrong secret"),
+        pytest.param(lambda v, t, s: quote(f"{t[:-1]}x.{_sign(t, s)}", safe=""), id="tampered token"),
+        pytest.param(lambda v, t, s: v[: len(v) // 2], id="truncated"),
+        pytest.param(lambda v, t, s: unquote(v)[:-1], id="truncated padding"),
+        pytest.param(lambda v, t, s: "", id="empty"),
+        pytest.param(lambda v, t, s: ".", id="only a dot"),
+        pytest.param(lambda v, t, s: t, id="token without signature"),
+        pytest.param(lambda v, t, s: quote(f"{t}é.{_sign(t, s)}", safe=""), id="non-ASCII"),
+        pytest.param(lambda v, t, s: f"{t}é.{_sign(t, s)}", id="raw non-ASCII"),
+        pytest.param(lambda v, t, s: quote(v, safe=""), id="double-encoded"),
+        pytest.param(lambda v, t, s: v + "%", id="broken percent-encoding"),
+        pytest.param(lambda v, t, s: "A" * 5000, id="very long"),
+        pytest.param(lambda v, t, s: quote(f"{t}.{_sign(t, s).replace('+', '-').replace('/', '_')}", safe="") if "+" in _sign(t, s) or "/" in _sign(t, s) else "x", id="base64url signature"),
+    ],
+)
+def test_forged_values_are_refused(issued, mutate):  # type: ignore[no-untyped-def]
+    forged = mutate(issued["cookie"], issued["token"], issued["secret"])
+    assert verify_signed_token(forged, issued["secret"]) is None
+
+
+def test_bearer_header_parsing() -> None:
+    assert bearer_value("Bearer abc.def") == "abc.def"
+    assert bearer_value("bearer   abc ") == "abc"
+    assert bearer_value("Basic abc") is None
+    assert bearer_value("Bearer ") is None
+    assert bearer_value(None) is None
+
+
+def test_secure_prefixed_cookie_wins() -> None:
+    assert session_cookie({"better-auth.session_token": "a", "__Secure-better-auth.session_token": "b"}) == "b"
+    assert session_cookie({"other": "x"}) is None
