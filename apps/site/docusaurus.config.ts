@@ -1,4 +1,4 @@
-import type { Config } from "@docusaurus/types";
+import type { Config, Plugin } from "@docusaurus/types";
 import type * as Preset from "@docusaurus/preset-classic";
 import type { Options as AuthOptions } from "@textbook-auth/docusaurus-theme";
 
@@ -12,6 +12,37 @@ const auth: AuthOptions = {
   protectedRoutes: ["/docs/**", "/backend"],
   publicRoutes: ["/docs/intro"],
 };
+
+/**
+ * `npm run dev -w @textbook-auth/site`: Docusaurus' hot-reloading dev server, with /api/* proxied to the running
+ * Node server (`npm start`, or DEV_API_TARGET) so the browser still sees one origin. The proxy presents the
+ * Node server's own origin in `Origin`, because Better-Auth's CSRF check trusts only the public URL; this is a
+ * development convenience on a loopback port, never part of the built site.
+ */
+function devProxy(): Plugin {
+  const target = process.env.DEV_API_TARGET ?? "http://localhost:3000";
+  return {
+    name: "textbook-dev-proxy",
+    // `devServer` is merged into the dev server's options by `docusaurus start`; webpack's types do not list it.
+    configureWebpack: (_config, isServer) =>
+      isServer
+        ? undefined
+        : ({
+            devServer: {
+              proxy: [
+                {
+                  context: ["/api"],
+                  target,
+                  changeOrigin: true,
+                  onProxyReq: (proxyReq: { getHeader(n: string): unknown; setHeader(n: string, v: string): void }) => {
+                    if (proxyReq.getHeader("origin")) proxyReq.setHeader("origin", new URL(target).origin);
+                  },
+                },
+              ],
+            },
+          } as unknown as ReturnType<NonNullable<Plugin["configureWebpack"]>>),
+  };
+}
 
 const config: Config = {
   title: "Python for Builders",
@@ -35,6 +66,7 @@ const config: Config = {
     ],
   ],
   themes: [["@textbook-auth/docusaurus-theme", auth]],
+  plugins: process.env.DEV_PROXY === "true" ? [devProxy] : [],
   themeConfig: {
     navbar: {
       title: "Python for Builders",
