@@ -97,19 +97,44 @@ describe("reader journey", () => {
     });
   });
 
-  it("the backend page shows the Python backend's 200 answer for this reader", { skip: !backendAvailable() && "apps/backend is not there yet" }, async () => {
+  it("changing the profile on the account page changes what the chapter shows", async () => {
+    await step(context, page, "07b-profile-changed", async () => {
+      await page.locator("input[name=pythonProficiency][value=advanced]").check();
+      await page.locator("select[name=developerRole]").selectOption("frontend");
+      await page.locator("form[aria-label='Reader profile'] button[type=submit]").click();
+      await page.getByRole("status").waitFor();
+      await page.waitForFunction(() => document.querySelector("[data-testid=account-proficiency]")?.getAttribute("data-value") === "advanced");
+      await page.goto(CHAPTER);
+      await page.getByRole("heading", { level: 1, name: "Variables and values" }).waitFor();
+      const block = (selector: string) => page.locator(`[data-personalized]${selector}`);
+      // The beginner block's fallback, the advanced block, the frontend block; not the data block.
+      assert.equal(await block("[data-levels='beginner']").getAttribute("data-match"), "fallback");
+      assert.equal(await block("[data-levels='intermediate advanced']").getAttribute("data-match"), "match");
+      assert.equal(await block("[data-roles='frontend fullstack']").getAttribute("data-match"), "match");
+      assert.equal(await block("[data-roles='data_science machine_learning']").count(), 0);
+    });
+  });
+
+  it("the backend page shows the Python backend's 200 answer for this reader", { skip: !backendAvailable() && "the Python backend (apps/backend, .venv) is missing" }, async () => {
     await step(context, page, "08-backend-page", async () => {
       await page.goto("/backend");
       await page.getByTestId("me-status").waitFor();
       assert.equal(await page.getByTestId("me-status").textContent(), "200");
       const me = JSON.parse((await page.getByTestId("me-body").textContent()) ?? "null");
       assert.equal(me.user.email, email);
-      assert.equal(me.profile.pythonProficiency, "beginner");
-      assert.equal(me.profile.developerRole, "data_science");
+      assert.equal(me.profile.pythonProficiency, "advanced");
+      assert.equal(me.profile.developerRole, "frontend");
       assert.equal(await page.getByTestId("progress-status").textContent(), "200");
       await page.getByRole("button", { name: "Mark as read" }).click();
       await page.getByTestId("progress-put-status").waitFor();
       assert.equal(await page.getByTestId("progress-put-status").textContent(), "200");
+      const progress = JSON.parse((await page.getByTestId("progress-put-body").textContent()) ?? "null");
+      assert.deepEqual(progress.chapters.map((c: { chapter: string }) => c.chapter), ["variables"]);
+      // Stored by the backend, not just echoed: a fresh load reads it back.
+      await page.reload();
+      await page.getByTestId("progress-body").waitFor();
+      const reloaded = JSON.parse((await page.getByTestId("progress-body").textContent()) ?? "null");
+      assert.deepEqual(reloaded.chapters.map((c: { chapter: string }) => c.chapter), ["variables"]);
     });
   });
 
