@@ -1,0 +1,34 @@
+"""Misconfiguration fails at startup with a message naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import PYTHON
+
+BACKEND = Path(__file__).resolve().parents[1]
+
+
+def start(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BETTER_AUTH_SECRET", "AUTH_MODE"}}
+    return subprocess.run([PYTHON, "-c", "import app.main"], cwd=BACKEND, env={**clean, **env}, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        ({}, "DATABASE_URL"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgres://x/y"}, "BETTER_AUTH_SECRET"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "AUTH_MODE": "magic"}, "AUTH_MODE"),
+        ({"DATABASE_URL": "postgres://x/y", "AUTH_MODE": "jwt", "JWT_ALGORITHMS": "HS256"}, "JWT"),
+    ],
+)
+def test_bad_configuration_names_the_variable(env, variable) -> None:  # type: ignore[no-untyped-def]
+    result = start(env)
+    assert result.returncode == 78, result.stderr
+    assert variable in result.stderr

@@ -1,0 +1,110 @@
+"""JWT mode with real tokens from the Node server: valid, expired, signed by another key, and the usual forgeries."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from conftest import Reader, start_backend
+
+
+@pytest.fixture(scope="module")
+def jwt_backend(stack, tmp_path_factory):  # type: ignore[no-untyped-def]
+    proc = start_backend(
+        stack.database_url, stack.secret, stack.origin, tmp_path_factory.mktemp("jwt"), name="jwt-backend",
+        AUTH_MODE="jwt", JWKS_URL=f"{stack.origin}/api/auth/jwks",
+    )
+    yield proc
+    proc.stop()
+
+
+def call(jwt_backend, token: str):  # type: ignore[no-untyped-def]
+    import httpx
+
+    return httpx.get(f"{jwt_backend.url}/api/me", headers={"authorization": f"Bearer {token}"}, timeout=10)
+
+
+def test_real_token_after_onboarding_is_200(stack, jwt_backend) -> None:  # type: ignore[no-untyped-def]
+    reader = Reader(stack).sign_up().onboard("beginner", "student")
+    r = call(jwt_backend, reader.jwt())
+    assert r.status_code == 200, r.text
+    assert r.json()["user"]["email"] == reader.email
+    assert r.json()["profile"]["developerRole"] == "student"
+
+
+def test_real_token_before_onboarding_is_403(stack, jwt_backend) -> None:  # type: ignore[no-untyped-def]
+    reader = Reader(stack).sign_up()
+    r = call(jwt_backend, reader.jwt())
+    assert r.status_code == 403
+    assert r.json()["code"] == "PROFILE_INCOMPLETE"
+
+
+def test_expired_real_token_is_401(stack, jwt_backend) -> None:  # type: ignore[no-untyped-def]
+    reader = Reader(stack).sign_up().onboard()
+    token = reader.jwt()
+    assert call(jwt_backend, token).status_code == 200
+    exp = jwt.decode(token, options={"verify_signature": False})["exp"]
+    time.sleep(max(0.0, exp - time.time()) + 5.5)  # past exp plus the verifier's 5 s leeway; bounded by JWT_EXPIRATION=3s
+    r = call(jwt_backend, token)
+    assert r.status_code == 401
+    assert r.json()["code"] == "UNAUTHENTICATED"
+
+
+def _forge(token: str, *, key: Ed25519PrivateKey | None = None, header: dict | None = None, claims: dict | None = None) -> str:
+    real_header = jwt.get_unverified_header(token)
+    real_claims = jwt.decode(token, options={"verify_signature": False})
+    return jwt.encode(
+        {**real_claims, **(claims or {})},
+        key or Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
+        headers={**real_header, **(header or {})},
+    )
+
+
+def test_token_signed_by_another_key_is_401(stack, jwt_backend) -> None:  # type: ignore[no-untyped-def]
+    reader = Reader(stack).sign_up().onboard()
+    token = reader.jwt()
+    r = call(jwt_backend, _forge(token))  # same kid, same claims, another Ed25519 key
+    assert r.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "attack",
+    ["unknown kid", "alg none", "algorithm confusion HS256", "wrong issuer", "wrong audience", "tampered payload"],
+)
+def test_forged_tokens_are_401(stack, jwt_backend, attack) -> None:  # type: ignore[no-untyped-def]
+    reader = Reader(stack).sign_up().onboard()
+    token = reader.jwt()
+    header_b64, payload_b64, signature = token.split(".")
+    if attack == "unknown kid":
+        forged = _forge(token, header={"kid": "not-a-key"})
+    elif attack == "alg none":
+        h = base64.urlsafe_b64encode(json.dumps({"alg": "none", "typ": "JWT"}).encode()).rstrip(b"=").decode()
+        forged = f"{h}.{payload_b64}."
+    elif attack == "algorithm confusion HS256":
+        import httpx
+
+        # The public key used as an HMAC secret: PyJWT refuses to build this, so it is built by hand.
+        import hashlib
+        import hmac
+
+        jwk = httpx.get(f"{stack.origin}/api/auth/jwks").json()["keys"][0]
+        h = base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "kid": jwk["kid"]}).encode()).rstrip(b"=").decode()
+        mac = hmac.new(json.dumps(jwk).encode(), f"{h}.{payload_b64}".encode(), hashlib.sha256).digest()
+        forged = f"{h}.{payload_b64}." + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    elif attack == "wrong issuer":
+        forged = _forge(token, claims={"iss": "https://evil.example"})
+    elif attack == "wrong audience":
+        forged = _forge(token, claims={"aud": "https://evil.example"})
+    else:
+        claims = json.loads(base64.urlsafe_b64decode(payload_b64 + "=="))
+        claims["sub"] = "someone-else"
+        p = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        forged = f"{header_b64}.{p}.{signature}"
+    r = call(jwt_backend, forged)
+    assert r.status_code == 401, (attack, r.text)
