@@ -5,7 +5,7 @@ from .errors import ERRORS, AuthError, Unavailable
 from .integration import BetterAuth
 from .jwt_mode import JWTVerifier
 from .models import Profile, Session, User
-from .store import SessionStore, is_transaction_pooler
+from .store import SessionStore, connection_kwargs, is_transaction_pooler
 from .tokens import SESSION_COOKIES, bearer_value, session_cookie, verify_signed_token
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Unavailable",
     "User",
     "bearer_value",
+    "connection_kwargs",
     "is_transaction_pooler",
     "origin_allowed",
     "session_cookie",

@@ -6,7 +6,7 @@ revocation, so both are seen by the very next request.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlparse
 
 import psycopg
@@ -31,6 +31,15 @@ def is_transaction_pooler(url: str) -> bool:
     return "-pooler." in host or "pgbouncer=true" in url
 
 
+def connection_kwargs(database_url: str, prepare: bool | None = None) -> dict[str, Any]:
+    """psycopg connection options for a pool on ``database_url``. ``prepare=None`` decides from the URL: a
+    transaction pooler hands each transaction to any server connection, where a statement prepared on another
+    one does not exist, so preparing is switched off there (``prepare_threshold=None``). Elsewhere the session
+    query is prepared on first use (``prepare_threshold=0``), which saves its planning on every request."""
+    use_prepared = (not is_transaction_pooler(database_url)) if prepare is None else prepare
+    return {"prepare_threshold": 0 if use_prepared else None, "autocommit": True}
+
+
 class SessionStore:
     def __init__(
         self,
@@ -41,7 +50,6 @@ class SessionStore:
         prepare: bool | None = None,
         timeout: float = 3.0,
     ) -> None:
-        use_prepared = (not is_transaction_pooler(database_url)) if prepare is None else prepare
         self.pool = AsyncConnectionPool(
             database_url,
             min_size=min_size,
@@ -50,7 +58,7 @@ class SessionStore:
             timeout=timeout,
             # Keep trying to reconnect for as long as the process lives: the database coming back is normal.
             reconnect_timeout=float("inf"),
-            kwargs={"prepare_threshold": 0 if use_prepared else None, "autocommit": True},
+            kwargs=connection_kwargs(database_url, prepare),
         )
 
     async def open(self) -> None:

@@ -1,0 +1,71 @@
+"""JWT verification as a plain function: keys from the ``jwks`` table, the refetch limit, the algorithm allow-list."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from better_auth_fastapi import JWTVerifier
+from conftest import Reader
+
+
+def _verify(verifier: JWTVerifier, *tokens: str):  # type: ignore[no-untyped-def]
+    async def run():  # type: ignore[no-untyped-def]
+        try:
+            return [await verifier.verify(t) for t in tokens]
+        finally:
+            await verifier.close()
+
+    return asyncio.run(run())
+
+
+def test_real_token_verifies_against_the_jwks_table(stack) -> None:  # type: ignore[no-untyped-def]
+    reader = Reader(stack).sign_up().onboard("advanced", "backend")
+    verifier = JWTVerifier(issuer=stack.origin, audience=stack.origin, database_url=stack.database_url)
+    (session,) = _verify(verifier, reader.jwt())
+    assert session is not None and session.via == "jwt"
+    assert session.user.email == reader.email
+    assert session.profile_complete and session.profile.developer_role == "backend"
+
+
+def test_wrong_issuer_or_audience_configuration_refuses_real_tokens(stack) -> None:  # type: ignore[no-untyped-def]
+    reader = Reader(stack).sign_up().onboard()
+    token = reader.jwt()
+    for iss, aud in [("https://other.example", stack.origin), (stack.origin, "https://other.example")]:
+        verifier = JWTVerifier(issuer=iss, audience=aud, database_url=stack.database_url)
+        assert _verify(verifier, token) == [None]
+
+
+def test_unknown_key_ids_refetch_at_most_once_per_interval(stack) -> None:  # type: ignore[no-untyped-def]
+    # Without the limit, every forged kid would cost a JWKS fetch: a cheap way to hammer the auth server.
+    token = Reader(stack).sign_up().onboard().jwt()
+    verifier = JWTVerifier(issuer=stack.origin, audience=stack.origin, database_url=stack.database_url)
+    loads = 0
+    load = verifier._load_jwks
+
+    async def counting_load():  # type: ignore[no-untyped-def]
+        nonlocal loads
+        loads += 1
+        return await load()
+
+    verifier._load_jwks = counting_load  # type: ignore[method-assign]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    forged = [
+        jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": secrets.token_hex(8)})
+        for _ in range(20)
+    ]
+    results = _verify(verifier, token, *forged, token)
+    assert results[0] is not None and results[-1] is not None
+    assert results[1:-1] == [None] * 20
+    assert loads == 1
+
+
+@pytest.mark.parametrize("algorithms", [("HS256",), ("none",), ("EdDSA", "HS512"), ()], ids=str)
+def test_symmetric_or_empty_algorithm_lists_are_refused_at_construction(algorithms) -> None:  # type: ignore[no-untyped-def]
+    # HS* verified with a public key as the secret is the algorithm-confusion attack; refuse the setting itself.
+    with pytest.raises(ValueError):
+        JWTVerifier(issuer="https://a.example", audience="https://a.example", jwks_url="https://a.example/jwks", algorithms=algorithms)
