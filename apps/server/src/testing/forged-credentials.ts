@@ -33,7 +33,8 @@ export function forgedCredentials(valid: string, count = 1200): ForgedCredential
   add("unknown token, signature made with a guessed secret", encodeURIComponent(`${randomBytes(24).toString("base64url")}.${sign("x", "secret")}`));
   add("truncated signature", encodeURIComponent(`${token}.${signature.slice(0, 43)}`));
   add("signature of another token", encodeURIComponent(`${token}.${sign(token + "x", "y")}`));
-  add("base64url signature", encodeURIComponent(`${token}.${signature.replace(/\+/g, "-").replace(/\//g, "_")}`));
+  // (The valid signature re-encoded as base64url is not in the corpus: Better-Auth's bearer plugin accepts it, and
+  // it is the genuine credential in another spelling, not a forgery.)
   add("non-ASCII token", encodeURIComponent(`tökén.${signature}`));
   add("emoji", encodeURIComponent(`🔑🔑.${signature}`));
   add("NUL byte", `${token}%00.${encodeURIComponent(signature)}`);
