@@ -6,7 +6,7 @@
  */
 /// <reference path="./theme-auth.d.ts" />
 import path from "node:path";
-import type { LoadContext, Plugin } from "@docusaurus/types";
+import type { LoadContext, Plugin, SwizzleConfig } from "@docusaurus/types";
 import type { PluginOptions } from "./options";
 import type { ClientOptions } from "./client/context";
 
@@ -41,6 +41,30 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
         // Docusaurus applies the site's trailingSlash setting to added routes.
         actions.addRoute({ path: base + route.path, component: route.component, exact: true });
       }
+    },
+  };
+}
+
+/**
+ * What `docusaurus swizzle` may offer. The pages, the placeholder, the form, the navbar item and the blocks are
+ * meant to be restyled. Root holds the route gate, so replacing it (eject) can silently drop protection;
+ * wrapping it is fine. MDXComponents and ComponentTypes only register the theme's components.
+ */
+export function getSwizzleConfig(): SwizzleConfig {
+  const safe = { actions: { eject: "safe", wrap: "safe" } } as const;
+  return {
+    components: {
+      SignIn: { ...safe, description: "The sign-in page" },
+      SignUp: { ...safe, description: "The sign-up page" },
+      Onboarding: { ...safe, description: "The onboarding page (the two profile questions)" },
+      Account: { ...safe, description: "The account page: profile and sign-out" },
+      ProfileForm: { ...safe, description: "The two profile questions, used by Onboarding and Account" },
+      AuthPlaceholder: { ...safe, description: "What stands in for protected content until the reader may see it" },
+      "NavbarItem/AuthNavbarItem": { ...safe, description: "Sign in link, or the reader's menu" },
+      ForProficiency: { ...safe, description: "MDX block shown to readers of given Python levels" },
+      ForRole: { ...safe, description: "MDX block shown to readers of given roles" },
+      ProtectedRoute: { actions: { eject: "unsafe", wrap: "safe" }, description: "Renders children only for a complete reader" },
+      Root: { actions: { eject: "unsafe", wrap: "safe" }, description: "Auth provider and the gate for protected routes" },
     },
   };
 }

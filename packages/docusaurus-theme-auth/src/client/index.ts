@@ -7,3 +7,5 @@ export { createRouteMatcher, globToRegExp, stripBaseUrl } from "./routes";
 export { sitePath, themePaths, type ThemePaths } from "./paths";
 export { useRedirectTarget, useNavigate } from "./navigation";
 export { useProtection } from "./useProtection";
+export { toDisplayError, type DisplayError } from "./errors";
+export { listOf, matchBlock, unknownValues, type Match } from "./personalize";

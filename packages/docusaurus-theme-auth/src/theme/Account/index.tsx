@@ -3,9 +3,7 @@ import Layout from "@theme/Layout";
 import AuthPlaceholder from "@theme/AuthPlaceholder";
 import ProfileForm from "@theme/ProfileForm";
 import { DEVELOPER_ROLE_LABELS, PYTHON_PROFICIENCY_LABELS } from "@textbook-auth/onboarding/client";
-import { useAuth } from "../../client/context";
-import { useNavigate } from "../../client/navigation";
-import { withRedirect } from "../../client/redirect";
+import { useAuth, useNavigate, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 /** `/account`: who is signed in, the profile (see and change it), and sign-out. */
 export default function Account(): ReactNode {

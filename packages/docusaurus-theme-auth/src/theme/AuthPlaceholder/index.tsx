@@ -1,6 +1,5 @@
 import React, { type ReactNode } from "react";
-import type { AuthStatus } from "../../client/access";
-import { useAuth } from "../../client/context";
+import { type AuthStatus, useAuth } from "@textbook-auth/docusaurus-theme/client";
 
 export interface Props {
   status: AuthStatus;

@@ -1,7 +1,6 @@
 import React, { type ReactNode } from "react";
 import type { PythonProficiency } from "@textbook-auth/onboarding/client";
-import { useAuth } from "../../client/context";
-import { listOf, matchBlock, unknownValues } from "../../client/personalize";
+import { useAuth, listOf, matchBlock, unknownValues } from "@textbook-auth/docusaurus-theme/client";
 
 export interface Props {
   /** One level, several (array or "beginner,intermediate"). */

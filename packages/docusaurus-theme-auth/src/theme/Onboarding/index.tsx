@@ -3,9 +3,7 @@ import Layout from "@theme/Layout";
 import AuthPlaceholder from "@theme/AuthPlaceholder";
 import ProfileForm from "@theme/ProfileForm";
 import { useLocation } from "@docusaurus/router";
-import { useAuth } from "../../client/context";
-import { useNavigate, useRedirectTarget } from "../../client/navigation";
-import { withRedirect } from "../../client/redirect";
+import { useAuth, useNavigate, useRedirectTarget, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 /**
  * `/onboarding?redirect=<path>`: the two questions. Leaves for the path as soon as the session reports a complete

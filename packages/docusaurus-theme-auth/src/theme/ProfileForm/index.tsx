@@ -6,8 +6,7 @@ import {
   PYTHON_PROFICIENCY_LABELS,
   type Profile,
 } from "@textbook-auth/onboarding/client";
-import { useAuth } from "../../client/context";
-import { toDisplayError, type DisplayError } from "../../client/errors";
+import { useAuth, toDisplayError, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
 
 export interface Props {
   submitLabel: string;

@@ -1,6 +1,6 @@
 import React, { type ReactNode } from "react";
 import AuthPlaceholder from "@theme/AuthPlaceholder";
-import { useProtection } from "../../client/useProtection";
+import { useProtection } from "@textbook-auth/docusaurus-theme/client";
 
 export interface Props {
   children: ReactNode;

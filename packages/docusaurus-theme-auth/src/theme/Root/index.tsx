@@ -3,8 +3,7 @@ import { useLocation } from "@docusaurus/router";
 import Head from "@docusaurus/Head";
 import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
 import AuthPlaceholder from "@theme/AuthPlaceholder";
-import { AuthProvider, useAuth } from "../../client/context";
-import { useProtection } from "../../client/useProtection";
+import { AuthProvider, useAuth, useProtection } from "@textbook-auth/docusaurus-theme/client";
 
 /**
  * Protects the configured routes for every page, without the site author wrapping each one. The gate sits at

@@ -1,10 +1,7 @@
 import React, { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import Layout from "@theme/Layout";
 import Link from "@docusaurus/Link";
-import { useAuth } from "../../client/context";
-import { useNavigate, useRedirectTarget } from "../../client/navigation";
-import { withRedirect } from "../../client/redirect";
-import { toDisplayError, type DisplayError } from "../../client/errors";
+import { useAuth, useNavigate, useRedirectTarget, withRedirect, toDisplayError, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
 
 const inputStyle: React.CSSProperties = { display: "block", width: "100%", padding: "0.5rem", marginTop: "0.25rem" };
 

@@ -1,9 +1,7 @@
 import React, { useEffect, useRef, useState, type ReactNode } from "react";
 import Link from "@docusaurus/Link";
 import { useLocation } from "@docusaurus/router";
-import { useAuth } from "../../../client/context";
-import { useNavigate } from "../../../client/navigation";
-import { withRedirect } from "../../../client/redirect";
+import { useAuth, useNavigate, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 export interface Props {
   mobile?: boolean;
