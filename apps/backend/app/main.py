@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from better_auth_fastapi import connection_kwargs
 from psycopg_pool import AsyncConnectionPool
 from starlette.exceptions import HTTPException
 
@@ -20,20 +21,24 @@ from app.progress import store as progress_store
 
 def create_app(settings: Settings) -> FastAPI:
     auth = build_auth(settings)
+    # The backend's own data gets its own small pool, under the same pooler rule as the session lookup.
     db = AsyncConnectionPool(settings.DATABASE_URL, min_size=1, max_size=5, open=False, timeout=3.0,
-                             reconnect_timeout=float("inf"), kwargs={"autocommit": True})
+                             reconnect_timeout=float("inf"),
+                             kwargs=connection_kwargs(settings.DATABASE_URL, settings.prepare_statements))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await db.open(wait=False)
-        async with auth.lifespan(app):
-            try:
-                async with db.connection(timeout=10) as conn:
-                    await progress_store.migrate(conn)
-            except Exception as exc:  # the auth server's tables must exist first
-                raise RuntimeError(f"backend migration failed ({exc}); run the auth server's migrations first") from exc
-            yield
-        await db.close()
+        try:
+            async with auth.lifespan(app):
+                try:
+                    async with db.connection(timeout=10) as conn:
+                        await progress_store.migrate(conn)
+                except Exception as exc:  # the auth server's tables must exist first
+                    raise RuntimeError(f"backend migration failed ({exc}); run the auth server's migrations first") from exc
+                yield
+        finally:
+            await db.close()
 
     app = FastAPI(title="Textbook backend", lifespan=lifespan)
     app.state.auth = auth
@@ -61,7 +66,14 @@ def _app_from_env() -> FastAPI:
         return create_app(load_settings())
     except (ConfigError, ValueError) as exc:
         print(exc, file=sys.stderr)
-        raise SystemExit(78) from None
+        raise SystemExit(78) from None  # EX_CONFIG: a supervisor should not restart into the same mistake
 
 
-app = _app_from_env()
+def __getattr__(name: str) -> FastAPI:
+    # `app` is built from the environment on first access (what `uvicorn app.main:app` does), not at import, so
+    # tests and other apps can import create_app with settings of their own.
+    if name != "app":
+        raise AttributeError(name)
+    built = _app_from_env()
+    globals()["app"] = built
+    return built

@@ -15,7 +15,7 @@ BACKEND = Path(__file__).resolve().parents[1]
 
 def start(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "BETTER_AUTH_SECRET", "AUTH_MODE"}}
-    return subprocess.run([PYTHON, "-c", "import app.main"], cwd=BACKEND, env={**clean, **env}, capture_output=True, text=True, timeout=60)
+    return subprocess.run([PYTHON, "-c", "from app.main import app"], cwd=BACKEND, env={**clean, **env}, capture_output=True, text=True, timeout=60)
 
 
 @pytest.mark.parametrize(
@@ -26,9 +26,20 @@ def start(env: dict[str, str]) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "postgres://x/y"}, "BETTER_AUTH_SECRET"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "AUTH_MODE": "magic"}, "AUTH_MODE"),
         ({"DATABASE_URL": "postgres://x/y", "AUTH_MODE": "jwt", "JWT_ALGORITHMS": "HS256"}, "JWT"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "PGBOUNCER": "maybe"}, "PGBOUNCER"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "DATABASE_POOL_MAX": "0"}, "DATABASE_POOL_MAX"),
     ],
 )
 def test_bad_configuration_names_the_variable(env, variable) -> None:  # type: ignore[no-untyped-def]
     result = start(env)
     assert result.returncode == 78, result.stderr
     assert variable in result.stderr
+
+
+def test_pgbouncer_setting_overrides_detection() -> None:
+    from app.core.config import Settings
+
+    base = {"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40}
+    assert Settings(**base).prepare_statements is None  # detect from the URL
+    assert Settings(**base, PGBOUNCER=True).prepare_statements is False
+    assert Settings(**base, PGBOUNCER=False).prepare_statements is True

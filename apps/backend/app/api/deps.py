@@ -26,6 +26,7 @@ def build_auth(settings: Settings) -> BetterAuth:
         jwt_algorithms=tuple(a.strip() for a in settings.JWT_ALGORITHMS.split(",") if a.strip()),
         pool_min_size=settings.DATABASE_POOL_MIN,
         pool_max_size=settings.DATABASE_POOL_MAX,
+        prepare=settings.prepare_statements,
     )
 
 

@@ -25,12 +25,19 @@ class Settings(BaseSettings):
     JWT_ALGORITHMS: str = "EdDSA"
     DATABASE_POOL_MIN: int = Field(default=1, ge=0, le=100)
     DATABASE_POOL_MAX: int = Field(default=10, ge=1, le=200)
+    #: true when DATABASE_URL goes through a transaction pooler (PgBouncer): no server-side prepared statements.
+    #: Unset: detected from the URL (Neon's ``-pooler`` host, or ``pgbouncer=true``).
+    PGBOUNCER: bool | None = None
 
     @model_validator(mode="after")
     def _secret_for_database_mode(self) -> Settings:
         if self.AUTH_MODE == "database" and not self.BETTER_AUTH_SECRET:
             raise ValueError("BETTER_AUTH_SECRET is required when AUTH_MODE=database (the auth server's secret)")
         return self
+
+    @property
+    def prepare_statements(self) -> bool | None:
+        return None if self.PGBOUNCER is None else not self.PGBOUNCER
 
     @property
     def trusted_origins(self) -> list[str]:

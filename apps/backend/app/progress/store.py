@@ -16,8 +16,16 @@ CREATE TABLE IF NOT EXISTS reading_progress (
 """
 
 
+# Any constant unique to this migration; two backends starting at once on a fresh database would otherwise race
+# on CREATE TABLE IF NOT EXISTS (it is not atomic against a concurrent create).
+_MIGRATION_LOCK = 0x7E57B00C
+
+
 async def migrate(conn: AsyncConnection) -> None:
-    await conn.execute(SCHEMA)
+    """Idempotent: safe on every start and from several processes at once."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        await conn.execute(SCHEMA)
 
 
 async def list_progress(conn: AsyncConnection, user_id: str) -> list[tuple[str, datetime]]:
