@@ -69,3 +69,22 @@ def test_symmetric_or_empty_algorithm_lists_are_refused_at_construction(algorith
     # HS* verified with a public key as the secret is the algorithm-confusion attack; refuse the setting itself.
     with pytest.raises(ValueError):
         JWTVerifier(issuer="https://a.example", audience="https://a.example", jwks_url="https://a.example/jwks", algorithms=algorithms)
+
+
+def test_keys_expired_beyond_the_grace_period_are_not_loaded(stack) -> None:  # type: ignore[no-untyped-def]
+    # Mirrors Better-Auth's /jwks: a rotated key verifies during the grace period, then never again.
+    import psycopg
+
+    token = Reader(stack).sign_up().onboard().jwt()
+    kid = jwt.get_unverified_header(token)["kid"]
+    with psycopg.connect(stack.database_url, autocommit=True) as conn:
+        conn.execute('UPDATE jwks SET "expiresAt" = now() - interval \'1 hour\' WHERE id = %s', (kid,))
+        try:
+            within = JWTVerifier(issuer=stack.origin, audience=stack.origin, database_url=stack.database_url)
+            beyond = JWTVerifier(
+                issuer=stack.origin, audience=stack.origin, database_url=stack.database_url, key_grace_period=60
+            )
+            assert _verify(within, token)[0] is not None
+            assert _verify(beyond, token) == [None]
+        finally:
+            conn.execute('UPDATE jwks SET "expiresAt" = NULL WHERE id = %s', (kid,))

@@ -32,7 +32,11 @@ class JWTVerifier:
         algorithms: tuple[str, ...] = ("EdDSA",),
         refetch_interval: float = 30.0,
         leeway: float = 5.0,
+        key_grace_period: float = 30 * 24 * 3600.0,
     ) -> None:
+        """``refetch_interval`` (default 30 s): the least time between two JWKS loads caused by unknown key ids.
+        ``leeway`` (default 5 s): clock skew allowed on ``exp``. ``key_grace_period`` (default 30 days, Better-Auth's
+        ``jwks.gracePeriod``): how long a rotated key read from the ``jwks`` table keeps verifying."""
         if not jwks_url and not database_url:
             raise ValueError("JWT mode needs a JWKS URL or the database URL holding the `jwks` table")
         if not algorithms or any(a.lower() == "none" or a.startswith("HS") for a in algorithms):
@@ -45,6 +49,7 @@ class JWTVerifier:
         self.algorithms = list(algorithms)
         self.refetch_interval = refetch_interval
         self.leeway = leeway
+        self.key_grace_period = key_grace_period
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
@@ -60,11 +65,17 @@ class JWTVerifier:
                 response.raise_for_status()
                 return list(response.json().get("keys", []))
             async with await psycopg.AsyncConnection.connect(self.database_url, connect_timeout=3) as conn:
-                cur = await conn.execute('SELECT id, "publicKey", alg, crv FROM jwks')
+                # The same keys Better-Auth's /jwks publishes: rotated keys stay valid for a grace period after
+                # their expiry (tokens signed just before rotation must still verify), and the row id is the kid.
+                cur = await conn.execute(
+                    'SELECT id, "publicKey", alg, crv FROM jwks'
+                    ' WHERE "expiresAt" IS NULL OR "expiresAt" > now() - make_interval(secs => %s)',
+                    (self.key_grace_period,),
+                )
                 keys = []
                 for key_id, public_key, alg, crv in await cur.fetchall():
                     jwk = json.loads(public_key)
-                    jwk.setdefault("kid", key_id)
+                    jwk["kid"] = key_id
                     if alg:
                         jwk.setdefault("alg", alg)
                     if crv:
