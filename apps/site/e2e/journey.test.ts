@@ -156,6 +156,17 @@ describe("reader journey", () => {
     });
   });
 
+  it("a wrong password is refused with its code, and the way back is kept", async () => {
+    await step(context, page, "10b-wrong-password", async () => {
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill("not the password at all");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("alert").waitFor();
+      assert.equal(await page.getByRole("alert").getAttribute("data-error-code"), "INVALID_EMAIL_OR_PASSWORD");
+      assert.equal(new URL(page.url()).searchParams.get("redirect"), CHAPTER);
+    });
+  });
+
   it("a returning reader with a complete profile goes straight back to the chapter", async () => {
     await step(context, page, "11-returning-reader", async () => {
       await page.getByLabel("Email").fill(email);
@@ -166,12 +177,15 @@ describe("reader journey", () => {
     });
   });
 
-  it("open redirect: a hostile ?redirect= lands on this site's home page", async () => {
-    for (const hostile of ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "/%2F%2Fevil.example"]) {
-      await page.goto(`/sign-in?redirect=${encodeURIComponent(hostile)}`);
-      // Signed in already: the page leaves at once, and only for the home page.
-      await page.waitForURL((u) => u.pathname === "/" && u.search === "");
-      assert.equal(new URL(page.url()).origin, product.url);
+  it("open redirect: a hostile ?redirect= on any theme page lands on this site's home page", async () => {
+    const hostile = ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "/%2F%2Fevil.example", "/%5Cevil.example", "%2F%2Fevil.example"];
+    for (const pagePath of ["/sign-in", "/sign-up", "/onboarding"]) {
+      for (const target of hostile) {
+        await page.goto(`${pagePath}?redirect=${encodeURIComponent(target)}`);
+        // A complete reader: each page leaves at once, and only for the home page.
+        await page.waitForURL((u) => u.pathname === "/" && u.search === "");
+        assert.equal(new URL(page.url()).origin, product.url);
+      }
     }
     await step(context, page, "12-open-redirect-refused", async () => {});
   });
