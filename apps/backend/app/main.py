@@ -56,6 +56,12 @@ def create_app(settings: Settings) -> FastAPI:
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
         return JSONResponse({"code": code, "message": str(exc.detail)}, status_code=exc.status_code)
 
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        # Runs in Starlette's outermost middleware, which re-raises afterwards so the server still logs the
+        # traceback; the client gets the usual error shape and nothing of the exception's text.
+        return JSONResponse({"code": "INTERNAL_ERROR", "message": "Unexpected server error"}, status_code=500)
+
     for module in (health, me, progress):
         app.include_router(module.router)
     return app

@@ -59,3 +59,22 @@ def test_connection_dying_mid_request_is_503(stack, client: TestClient) -> None:
 
     client.app.state.db = DyingPool()  # type: ignore[attr-defined]
     _assert_unavailable(client, headers)
+
+
+def test_unexpected_error_is_json_without_details(stack, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    _as_reader(client, stack)
+
+    class BrokenPool:
+        @asynccontextmanager
+        async def connection(self) -> AsyncIterator[object]:
+            class Conn:
+                async def execute(self, *_a: object) -> None:
+                    raise RuntimeError("secret internals")
+
+            yield Conn()
+
+    client.app.state.db = BrokenPool()  # type: ignore[attr-defined]
+    r = client.get("/api/progress")
+    assert r.status_code == 500
+    assert r.json()["code"] == "INTERNAL_ERROR"
+    assert "secret internals" not in r.text
