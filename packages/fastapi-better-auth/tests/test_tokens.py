@@ -43,10 +43,25 @@ def _sign(token: str, secret: bytes) -> str:
     return base64.b64encode(hmac.new(secret, token.encode(), hashlib.sha256).digest()).decode()
 
 
+def _tamper(value: str, index: int) -> str:
+    # A character well inside the signature: every bit of it is significant.
+    return value[:index] + ("A" if value[index] != "A" else "B") + value[index + 1 :]
+
+
+def _padding_bits(token: str, secret: bytes) -> str:
+    # The 43rd character carries 4 signature bits and 2 padding bits; setting those bits keeps the decoded bytes.
+    sig = _sign(token, secret)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    last = alphabet[alphabet.index(sig[42]) ^ 0b01]  # always differs from the original
+    assert base64.b64decode(sig[:42] + last + "=") == base64.b64decode(sig)
+    return quote(f"{token}.{sig[:42]}{last}=", safe="")
+
+
 @pytest.mark.parametrize(
     "mutate",
     [
-        pytest.param(lambda v, t, s: v[:-4] + ("A" if v[-4] != "A" else "B") + v[-3:], id="tampered signature"),
+        pytest.param(lambda v, t, s: _tamper(v, -20), id="tampered signature"),
+        pytest.param(lambda v, t, s: _padding_bits(t, s), id="non-canonical base64 (padding bits set)"),
         pytest.param(lambda v, t, s: quote(f"{t}.{_sign(t, b'another secret entirely')}", safe=""), id="wrong secret"),
         pytest.param(lambda v, t, s: quote(f"{t[:-1]}x.{_sign(t, s)}", safe=""), id="tampered token"),
         pytest.param(lambda v, t, s: v[: len(v) // 2], id="truncated"),

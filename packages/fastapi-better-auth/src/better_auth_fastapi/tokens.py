@@ -8,7 +8,6 @@ Starlette does not percent-decode cookies, so values are decoded here, exactly o
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 from urllib.parse import unquote
@@ -32,13 +31,11 @@ def verify_signed_token(value: str | None, secret: bytes) -> str | None:
     token, dot, signature = decoded.rpartition(".")
     if not dot or not token or len(signature) != SIGNATURE_LENGTH:
         return None
-    try:
-        given = base64.b64decode(signature, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    expected = hmac.new(secret, token.encode("ascii"), hashlib.sha256).digest()
-    # Constant time: the comparison must not tell an attacker how many signature bytes were right.
-    if not hmac.compare_digest(given, expected):
+    expected = base64.b64encode(hmac.new(secret, token.encode("ascii"), hashlib.sha256).digest())
+    # Compare the text, not decoded bytes: decoding ignores the last character's two padding bits, so four
+    # spellings of one signature would pass; Better-Auth only ever writes the canonical one.
+    # Constant time: the comparison must not tell an attacker how many signature characters were right.
+    if not hmac.compare_digest(signature.encode("ascii"), expected):
         return None
     return token
 
