@@ -42,7 +42,12 @@ function suite(name, cmd, cmdArgs) {
 
 try {
   // The client tests' type assertions only mean something if the types are checked.
-  if (all) suite("Typecheck", process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"]);
+  if (all) {
+    const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
+    for (const project of ["tsconfig.json", "packages/docusaurus-theme-auth/tsconfig.json", "apps/site/tsconfig.json"]) {
+      suite(`Typecheck ${path.dirname(project) === "." ? "server" : path.dirname(project)}`, process.execPath, [tsc, "-p", project]);
+    }
+  }
   if (unitFiles.length) {
     suite("TypeScript", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=120000", ...unitFiles]);
   }
