@@ -12,7 +12,7 @@ import secrets
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -55,7 +55,10 @@ def start_process(cmd: list[str], *, env: dict[str, str], cwd: Path, ready_url: 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+            output = log.read_text()
+            if "EADDRINUSE" in output or "address already in use" in output.lower():
+                raise PortTaken(f"{name}: port taken")
+            raise RuntimeError(f"{name} exited with {proc.returncode}:\n{output[-3000:]}")
         try:
             if httpx.get(ready_url, timeout=1).status_code == 200:
                 return Process(proc, base, log)
@@ -111,20 +114,40 @@ def database_url(admin_url: str, secret: str) -> Iterator[str]:
     drop_database(admin_url, name)
 
 
+class PortTaken(RuntimeError):
+    pass
+
+
+def on_free_port(start: Callable[[int], Process], port: int | None = None, attempts: int = 3) -> Process:
+    """free_port() releases the port before the child binds it; another process on this machine may take it in
+    between. Then the child exits with "address in use" and we try again on a new port (a bounded number of times)."""
+    for attempt in range(attempts):
+        try:
+            return start(port if port is not None and attempt == 0 else free_port())
+        except PortTaken:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 def start_backend(database_url: str, secret: str, public_url: str, tmp: Path, name: str = "backend", **extra: str) -> Process:
-    port = free_port()
     env = {"DATABASE_URL": database_url, "BETTER_AUTH_SECRET": secret, "PUBLIC_URL": public_url, **extra}
-    return start_process(
-        [PYTHON, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-        env=env,
-        cwd=ROOT / "apps" / "backend",
-        ready_url=f"http://127.0.0.1:{port}/api/health",
-        name=name,
-        tmp=tmp,
-    )
+
+    def start(port: int) -> Process:
+        return start_process(
+            [PYTHON, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            env=env,
+            cwd=ROOT / "apps" / "backend",
+            ready_url=f"http://127.0.0.1:{port}/api/health",
+            name=name,
+            tmp=tmp,
+        )
+
+    return on_free_port(start)
 
 
 def start_node(database_url: str, secret: str, backend_url: str, tmp: Path, port: int, **extra: str) -> Process:
+    """Node on ``port``: its PUBLIC_URL is fixed before start (the backend trusts it), so no retry on another port."""
     env = {
         "DATABASE_URL": database_url,
         "BETTER_AUTH_SECRET": secret,
@@ -157,11 +180,17 @@ class Stack:
 def stack(database_url: str, secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The real product: Node auth server proxying /api/* to the real backend, on one database."""
     tmp = tmp_path_factory.mktemp("stack")
-    node_port = free_port()
-    public = f"http://127.0.0.1:{node_port}"
-    backend = start_backend(database_url, secret, public, tmp)
-    # Short-lived JWTs let the JWT tests see a real token expire.
-    node = start_node(database_url, secret, backend.url, tmp, node_port, JWT_EXPIRATION="3s")
+    for attempt in range(3):
+        node_port = free_port()
+        backend = start_backend(database_url, secret, f"http://127.0.0.1:{node_port}", tmp)
+        try:
+            # Short-lived JWTs let the JWT tests see a real token expire.
+            node = start_node(database_url, secret, backend.url, tmp, node_port, JWT_EXPIRATION="3s")
+            break
+        except PortTaken:
+            backend.stop()  # the backend trusts the Node origin, so both move to new ports
+            if attempt == 2:
+                raise
     yield Stack(node, backend, database_url, secret)
     node.stop()
     backend.stop()
