@@ -88,3 +88,37 @@ def test_keys_expired_beyond_the_grace_period_are_not_loaded(stack) -> None:  # 
             assert _verify(beyond, token) == [None]
         finally:
             conn.execute('UPDATE jwks SET "expiresAt" = NULL WHERE id = %s', (kid,))
+
+
+def test_unreachable_jwks_is_unavailable_and_not_hammered(stack) -> None:  # type: ignore[no-untyped-def]
+    # An outage must never verify a token (no pass) nor look like a bad token (401): it is 503 upstream.
+    from better_auth_fastapi import Unavailable
+    from conftest import free_port
+
+    token = Reader(stack).sign_up().onboard().jwt()
+    verifier = JWTVerifier(issuer=stack.origin, audience=stack.origin, jwks_url=f"http://127.0.0.1:{free_port()}/jwks")
+    loads = 0
+    load = verifier._load_jwks
+
+    async def counting_load():  # type: ignore[no-untyped-def]
+        nonlocal loads
+        loads += 1
+        return await load()
+
+    verifier._load_jwks = counting_load  # type: ignore[method-assign]
+
+    async def run() -> list[str]:
+        outcomes = []
+        try:
+            for _ in range(10):
+                try:
+                    await verifier.verify(token)
+                    outcomes.append("verified")
+                except Unavailable:
+                    outcomes.append("unavailable")
+        finally:
+            await verifier.close()
+        return outcomes
+
+    assert asyncio.run(run()) == ["unavailable"] * 10
+    assert loads == 1

@@ -33,10 +33,12 @@ class JWTVerifier:
         refetch_interval: float = 30.0,
         leeway: float = 5.0,
         key_grace_period: float = 30 * 24 * 3600.0,
+        failure_backoff: float = 1.0,
     ) -> None:
         """``refetch_interval`` (default 30 s): the least time between two JWKS loads caused by unknown key ids.
         ``leeway`` (default 5 s): clock skew allowed on ``exp``. ``key_grace_period`` (default 30 days, Better-Auth's
-        ``jwks.gracePeriod``): how long a rotated key read from the ``jwks`` table keeps verifying."""
+        ``jwks.gracePeriod``): how long a rotated key read from the ``jwks`` table keeps verifying.
+        ``failure_backoff`` (default 1 s): after a failed load, requests needing a new key get 503 without trying."""
         if not jwks_url and not database_url:
             raise ValueError("JWT mode needs a JWKS URL or the database URL holding the `jwks` table")
         if not algorithms or any(a.lower() == "none" or a.startswith("HS") for a in algorithms):
@@ -50,6 +52,8 @@ class JWTVerifier:
         self.refetch_interval = refetch_interval
         self.leeway = leeway
         self.key_grace_period = key_grace_period
+        self.failure_backoff = failure_backoff
+        self._failed_at = float("-inf")
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
@@ -90,8 +94,17 @@ class JWTVerifier:
             return self._keys[kid]
         async with self._lock:
             if kid not in self._keys and time.monotonic() - self._fetched_at >= self.refetch_interval:
+                # While the source is down, answer "unavailable" at once instead of queueing every request
+                # behind another timed-out fetch.
+                if time.monotonic() - self._failed_at < self.failure_backoff:
+                    raise Unavailable("the JWKS source failed moments ago")
+                try:
+                    loaded = await self._load_jwks()
+                except Unavailable:
+                    self._failed_at = time.monotonic()
+                    raise
                 keys: dict[str, jwt.PyJWK] = {}
-                for data in await self._load_jwks():
+                for data in loaded:
                     try:
                         keys[data["kid"]] = jwt.PyJWK(data)
                     except (jwt.PyJWKError, KeyError):
