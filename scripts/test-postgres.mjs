@@ -18,8 +18,9 @@ export function freePort() {
   });
 }
 
-export async function startTestPostgres() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "textbook-test-pg-"));
+/** A new cluster in a temporary folder on a free port; `remove()` stops it and deletes the folder. */
+async function newCluster(prefix, postgresFlags) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   chmodSync(dir, 0o755); // PostgreSQL runs as its own user and must reach the folder.
   const port = await freePort();
   const pg = new EmbeddedPostgres({
@@ -27,23 +28,29 @@ export async function startTestPostgres() {
     port,
     user: "postgres",
     password: "postgres",
-    persistent: false,
+    persistent: true,
     createPostgresUser: true,
-    // Tests favour speed over durability; the durability of acknowledged writes is tested with fsync on.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=off"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", ...postgresFlags],
     onLog: () => {},
     onError: () => {},
   });
   await pg.initialise();
   await pg.start();
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    pg,
     port,
-    async stop() {
+    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    async remove() {
       await pg.stop().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export async function startTestPostgres() {
+  // Tests favour speed over durability; the durability of acknowledged writes is tested with fsync on.
+  const cluster = await newCluster("textbook-test-pg-", ["-c", "max_connections=300", "-c", "fsync=off"]);
+  return { url: cluster.url, port: cluster.port, stop: cluster.remove };
 }
 
 /** The PostgreSQL of this test run, started by scripts/test.mjs (`npm test`, or `node scripts/test.mjs FILE...`). */
@@ -76,30 +83,7 @@ export async function createTestDatabase() {
 
 /** A PostgreSQL that a fault test can stop and start again with its data kept; `destroy()` removes it. */
 export async function startStoppablePostgres() {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "textbook-fault-pg-"));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const pg = new EmbeddedPostgres({
-    databaseDir: path.join(dir, "data"),
-    port,
-    user: "postgres",
-    password: "postgres",
-    persistent: true,
-    createPostgresUser: true,
-    // fsync stays on here: this server is used to prove acknowledged writes survive a stop.
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
-    onLog: () => {},
-    onError: () => {},
-  });
-  await pg.initialise();
-  await pg.start();
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: () => pg.stop(),
-    start: () => pg.start(),
-    async destroy() {
-      await pg.stop().catch(() => {});
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  // fsync stays on here: this server is used to prove acknowledged writes survive a stop.
+  const cluster = await newCluster("textbook-fault-pg-", []);
+  return { url: cluster.url, stop: () => cluster.pg.stop(), start: () => cluster.pg.start(), destroy: cluster.remove };
 }
