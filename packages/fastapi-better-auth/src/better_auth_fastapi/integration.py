@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -93,8 +93,11 @@ class BetterAuth:
     # -- validation --------------------------------------------------------------------------------------------
     async def authenticate(self, request: Request) -> Session | None:
         """The request's session, or ``None``. Raises AuthError for a cross-site cookie write or an outage."""
-        if _STATE_KEY in request.scope.get("state", {}):
-            return request.scope["state"][_STATE_KEY]
+        # Cached on the request: protect() and a route's dependency then cost one lookup between them.
+        state: dict[str, Any] = request.scope.get("state", {})
+        if _STATE_KEY in state:
+            cached: Session | None = state[_STATE_KEY]
+            return cached
         session = await self._authenticate(request)
         request.state.better_auth_session = session
         return session

@@ -68,6 +68,7 @@ class JWTVerifier:
                 response = await self._http.get(self.jwks_url)
                 response.raise_for_status()
                 return list(response.json().get("keys", []))
+            assert self.database_url is not None  # checked in __init__: one of the two sources is set
             async with await psycopg.AsyncConnection.connect(self.database_url, connect_timeout=3) as conn:
                 # The same keys Better-Auth's /jwks publishes: rotated keys stay valid for a grace period after
                 # their expiry (tokens signed just before rotation must still verify), and the row id is the kid.

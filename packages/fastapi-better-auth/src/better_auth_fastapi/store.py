@@ -76,7 +76,7 @@ class SessionStore:
         profile = None if completed is None else Profile(proficiency, role, bool(completed))
         return Session(User(user_id, email, name), profile, session_id, expires_at, via)
 
-    async def _fetch_one(self, token: str) -> tuple | None:
+    async def _fetch_one(self, token: str) -> tuple[Any, ...] | None:
         # One retry: after a database restart the pool may hand out a connection that died with it.
         for attempt in (0, 1):
             try:
