@@ -7,6 +7,8 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
+import type { HttpBindings } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
@@ -71,7 +73,12 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
     }
   });
 
-  app.all("/api/*", (c) => proxy(c.req.raw, getConnInfo(c).remote.address));
+  // The proxy writes to Node's response itself; Hono is told the response is already sent.
+  app.all("/api/*", async (c) => {
+    const { incoming, outgoing } = c.env as HttpBindings;
+    await proxy(incoming, outgoing, incoming.socket.remoteAddress);
+    return RESPONSE_ALREADY_SENT;
+  });
 
   if (existsSync(siteDir)) {
     app.use("/*", serveStatic({ root: path.relative(process.cwd(), siteDir) || "." }));
