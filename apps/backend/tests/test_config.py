@@ -28,6 +28,7 @@ def start(env: dict[str, str]) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "postgres://x/y", "AUTH_MODE": "jwt", "JWT_ALGORITHMS": "HS256"}, "JWT"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "PGBOUNCER": "maybe"}, "PGBOUNCER"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "DATABASE_POOL_MAX": "0"}, "DATABASE_POOL_MAX"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "JWT_CHECK_SESSION": "true"}, "JWT_CHECK_SESSION"),
     ],
 )
 def test_bad_configuration_names_the_variable(env, variable) -> None:  # type: ignore[no-untyped-def]

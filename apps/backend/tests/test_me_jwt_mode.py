@@ -108,3 +108,31 @@ def test_forged_tokens_are_401(stack, jwt_backend, attack) -> None:  # type: ign
         forged = f"{header_b64}.{p}.{signature}"
     r = call(jwt_backend, forged)
     assert r.status_code == 401, (attack, r.text)
+
+
+def test_signed_out_token_stays_valid_until_it_expires(stack, jwt_backend) -> None:  # type: ignore[no-untyped-def]
+    # The documented price of JWT mode without the session check: revocation waits for exp.
+    reader = Reader(stack).sign_up().onboard()
+    token = reader.jwt()
+    reader.sign_out()
+    assert call(jwt_backend, token).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def checking_backend(stack, tmp_path_factory):  # type: ignore[no-untyped-def]
+    proc = start_backend(
+        stack.database_url, stack.secret, stack.origin, tmp_path_factory.mktemp("jwt-check"), name="jwt-check-backend",
+        AUTH_MODE="jwt", JWT_CHECK_SESSION="true",
+    )
+    yield proc
+    proc.stop()
+
+
+def test_session_check_refuses_a_signed_out_token_at_once(stack, checking_backend) -> None:  # type: ignore[no-untyped-def]
+    reader = Reader(stack).sign_up().onboard()
+    token = reader.jwt()
+    assert call(checking_backend, token).status_code == 200
+    reader.sign_out()
+    r = call(checking_backend, token)
+    assert r.status_code == 401
+    assert r.json()["code"] == "UNAUTHENTICATED"

@@ -27,6 +27,7 @@ def build_auth(settings: Settings) -> BetterAuth:
         pool_min_size=settings.DATABASE_POOL_MIN,
         pool_max_size=settings.DATABASE_POOL_MAX,
         prepare=settings.prepare_statements,
+        jwt_check_session=settings.JWT_CHECK_SESSION,
     )
 
 

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     #: Where to read the JWKS in JWT mode; empty reads the `jwks` table.
     JWKS_URL: str | None = None
     JWT_ALGORITHMS: str = "EdDSA"
+    #: JWT mode: also check the token's session (``sid``) still exists: sign-out refused at once, one query.
+    JWT_CHECK_SESSION: bool = False
     DATABASE_POOL_MIN: int = Field(default=1, ge=0, le=100)
     DATABASE_POOL_MAX: int = Field(default=10, ge=1, le=200)
     #: true when DATABASE_URL goes through a transaction pooler (PgBouncer): no server-side prepared statements.
@@ -33,6 +35,8 @@ class Settings(BaseSettings):
     def _secret_for_database_mode(self) -> Settings:
         if self.AUTH_MODE == "database" and not self.BETTER_AUTH_SECRET:
             raise ValueError("BETTER_AUTH_SECRET is required when AUTH_MODE=database (the auth server's secret)")
+        if self.JWT_CHECK_SESSION and self.AUTH_MODE != "jwt":
+            raise ValueError("JWT_CHECK_SESSION=true needs AUTH_MODE=jwt")
         return self
 
     @property

@@ -43,15 +43,21 @@ class BetterAuth:
         pool_min_size: int = 1,
         pool_max_size: int = 10,
         prepare: bool | None = None,
+        jwt_check_session: bool = False,
     ) -> None:
         """``secret`` and ``database_url`` enable session tokens (cookie or bearer); ``mode="jwt"`` also accepts
         Better-Auth JWTs, verified against ``jwks_url`` or the ``jwks`` table. ``prepare=None`` turns server-side
-        prepared statements off for transaction poolers (Neon's ``-pooler`` host) and on elsewhere."""
+        prepared statements off for transaction poolers (Neon's ``-pooler`` host) and on elsewhere.
+        ``jwt_check_session`` (default False): also require the JWT's ``sid`` session to still exist, so a
+        sign-out is refused at once, for one primary-key query per request."""
         self.trusted = trusted_origin_set(trusted_origins)
         self._secret = secret.encode() if secret else None
+        if jwt_check_session and (mode != "jwt" or not database_url):
+            raise ValueError("jwt_check_session needs mode='jwt' and database_url (the session table)")
+        self.jwt_check_session = jwt_check_session
         self.store = (
             SessionStore(database_url, min_size=pool_min_size, max_size=pool_max_size, prepare=prepare)
-            if database_url and secret
+            if database_url and (secret or jwt_check_session)
             else None
         )
         self.jwt: JWTVerifier | None = None
@@ -107,7 +113,12 @@ class BetterAuth:
             bearer = bearer_value(request.headers.get("authorization"))
             if bearer is not None:
                 if self.jwt and bearer.count(".") == 2:
-                    return await self.jwt.verify(bearer)
+                    session = await self.jwt.verify(bearer)
+                    if session is not None and self.jwt_check_session:
+                        assert self.store is not None  # created in __init__ whenever the check is on
+                        if not session.session_id or not await self.store.session_exists(session.session_id):
+                            return None
+                    return session
                 return await self._lookup(bearer, "bearer")
             cookie = session_cookie(request.cookies)
             if cookie is None:

@@ -25,6 +25,9 @@ WHERE s.token = %s AND s."expiresAt" > now()
 """
 
 
+SESSION_EXISTS = 'SELECT 1 FROM session WHERE id = %s AND "expiresAt" > now()'
+
+
 def is_transaction_pooler(url: str) -> bool:
     """Neon's pooled endpoint (PgBouncer, transaction mode) cannot keep server-side prepared statements."""
     host = urlparse(url).hostname or ""
@@ -76,12 +79,16 @@ class SessionStore:
         profile = None if completed is None else Profile(proficiency, role, bool(completed))
         return Session(User(user_id, email, name), profile, session_id, expires_at, via)
 
-    async def _fetch_one(self, token: str) -> tuple[Any, ...] | None:
+    async def session_exists(self, session_id: str) -> bool:
+        """For JWT mode's optional revocation check: the JWT's ``sid`` still names a live session."""
+        return await self._fetch_one(session_id, SESSION_EXISTS) is not None
+
+    async def _fetch_one(self, value: str, query: str = LOOKUP) -> tuple[Any, ...] | None:
         # One retry: after a database restart the pool may hand out a connection that died with it.
         for attempt in (0, 1):
             try:
                 async with self.pool.connection() as conn:
-                    cur = await conn.execute(LOOKUP, (token,))
+                    cur = await conn.execute(query, (value,))
                     return await cur.fetchone()
             except PoolTimeout as exc:
                 raise Unavailable("no database connection available") from exc
