@@ -207,6 +207,47 @@ describe("onboarding plugin", () => {
     assert.equal(await storedRow(userId), undefined);
   });
 
+  describe("get-session", () => {
+    test("answers exactly what Better-Auth's own get-session answers, plus the profile", async () => {
+      const { cookie } = await signUp("same-as-plain@example.com");
+      await call("POST", "/profile", { cookie, body: JSON.stringify({ pythonProficiency: "advanced", developerRole: "devops" }) });
+      const plain = betterAuth({ ...auth.options, plugins: [] });
+      const theirs = await (await plain.handler(new Request(ORIGIN + "/api/auth/get-session", { headers: { cookie } }))).json();
+      // Count round trips: Better-Auth's adapter checks out a client per query (connect); pool.query checks out one
+      // itself, so one pool.query shows as { query: 1, connect: 1 } and Better-Auth's own path as more connects.
+      const counts = { query: 0, connect: 0 };
+      const { query, connect } = pool;
+      pool.query = ((...a: any[]) => (counts.query++, (query as any).apply(pool, a))) as any;
+      pool.connect = ((...a: any[]) => (counts.connect++, (connect as any).apply(pool, a))) as any;
+      const ours = await call("GET", "/get-session", { cookie }).finally(() => Object.assign(pool, { query, connect }));
+      assert.deepEqual(counts, { query: 1, connect: 1 }, "one query for session, user and profile");
+      const { profileComplete, ...user } = ours.json.user;
+      assert.deepEqual({ session: ours.json.session, user }, theirs);
+      assert.equal(profileComplete, true);
+      assert.equal(ours.json.profile.developerRole, "devops");
+      assert.equal(ours.res.headers.get("cache-control"), "no-store");
+      assert.deepEqual(ours.res.headers.getSetCookie(), []);
+    });
+
+    test("a session due for refresh is refreshed by Better-Auth, and still carries the profile", async () => {
+      const { cookie, userId } = await signUp("refresh@example.com");
+      await pool.query(`UPDATE session SET "expiresAt" = now() + interval '2 days' WHERE "userId" = $1`, [userId]);
+      const r = await call("GET", "/get-session", { cookie });
+      assert.equal(r.json.user.id, userId);
+      assert.ok(new Date(r.json.session.expiresAt).getTime() > Date.now() + 6 * 86_400_000, "expiry pushed back");
+      assert.ok(r.res.headers.getSetCookie().some((c) => c.startsWith("better-auth.session_token=")));
+      assert.equal(r.json.user.profileComplete, false);
+    });
+
+    test("an expired session is null and its cookie is cleared", async () => {
+      const { cookie, userId } = await signUp("expired@example.com");
+      await pool.query(`UPDATE session SET "expiresAt" = now() - interval '1 second' WHERE "userId" = $1`, [userId]);
+      const r = await call("GET", "/get-session", { cookie });
+      assert.equal(r.json, null);
+      assert.ok(r.res.headers.getSetCookie().some((c) => /better-auth.session_token=;/.test(c) || /Max-Age=0/i.test(c)));
+    });
+  });
+
   test("CSRF: a cookie-carrying profile write from another origin is refused", async () => {
     const { cookie, userId } = await signUp("csrf@example.com");
     const res = await auth.handler(

@@ -10,10 +10,11 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthEndpoint, getSession, getSessionFromCtx } from "better-auth/api";
 import { parseSetCookieHeader, toCookieOptions } from "better-auth/cookies";
+import { parseSessionOutput, parseUserOutput } from "better-auth/db";
 import * as z from "zod";
 import { ONBOARDING_ERROR_CODES } from "./error-codes";
 import { DEVELOPER_ROLES, PYTHON_PROFICIENCIES } from "./profile-fields";
-import { readProfile, toResponse, writeProfile } from "./store";
+import { readProfile, readSessionWithProfile, toResponse, writeProfile } from "./store";
 import type { OnboardingOptions, Profile } from "./types";
 
 export { ONBOARDING_ERROR_CODES } from "./error-codes";
@@ -60,6 +61,44 @@ const CLIENT_ACTION = { isAction: false } as const;
 const betterAuthGetSession = getSession();
 
 type BaseSession = Awaited<ReturnType<typeof getSessionFromCtx>> & {};
+
+type EndpointContext = Parameters<typeof getSessionFromCtx>[0];
+
+/**
+ * The common case of get-session in one query (session, user and profile) instead of three: a signed session
+ * cookie, a live session that is not due for refresh, and no option that makes Better-Auth do more (cookie cache,
+ * secondary storage, deferred refresh, extra user or session fields, query flags). Anything else returns null and
+ * goes through Better-Auth's own handler, which stays the authority on refresh, expiry and cookie clean-up.
+ */
+async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"]) {
+  const { options, authCookies, secret, sessionConfig } = ctx.context;
+  const plain =
+    !options.session?.cookieCache?.enabled &&
+    !options.secondaryStorage &&
+    !options.session?.deferSessionRefresh &&
+    !options.session?.additionalFields &&
+    !options.user?.additionalFields &&
+    !(options.plugins ?? []).some((p) => p.schema?.user || p.schema?.session) &&
+    Object.keys(ctx.query ?? {}).length === 0 &&
+    !ctx.getCookie(authCookies.sessionData.name) &&
+    !ctx.getCookie(authCookies.dontRememberToken.name);
+  if (!plain) return null;
+  const token = await ctx.getSignedCookie(authCookies.sessionToken.name, secret);
+  if (!token) return null;
+  const row = await readSessionWithProfile(pool, token);
+  if (!row) return null;
+  const now = Date.now();
+  const expiresAt = row.session.expiresAt.valueOf();
+  const dueForRefresh = expiresAt - sessionConfig.expiresIn * 1000 + sessionConfig.updateAge * 1000 <= now;
+  if (expiresAt <= now || (dueForRefresh && !options.session?.disableSessionRefresh)) return null;
+  ctx.setHeader("cache-control", "no-store");
+  ctx.setHeader("pragma", "no-cache");
+  const session = parseSessionOutput(options, row.session);
+  const user = parseUserOutput(options, row.user);
+  // After-hooks (the jwt plugin's set-auth-jwt header, for one) read the session from here.
+  ctx.context.session = { session, user } as any;
+  return { session, user: { ...user, profileComplete: row.profile?.onboardingCompleted ?? false }, profile: row.profile };
+}
 
 export const onboarding = (options: OnboardingOptions) => {
   if (!options?.pool || typeof options.pool.query !== "function") {
@@ -112,6 +151,8 @@ export const onboarding = (options: OnboardingOptions) => {
         "/get-session",
         // CUSTOM_SESSION tells the client to type the session from this endpoint's return value.
         { method: "GET", requireHeaders: true, metadata: { CUSTOM_SESSION: true } }, async (ctx) => {
+        const fast = await fastSession(ctx, pool);
+        if (fast) return ctx.json(fast);
         // Better-Auth's own handler does the cookie checks, refresh and cookie-cache work; we add the profile.
         const { headers, response } = (await betterAuthGetSession({
           ...ctx,

@@ -52,3 +52,47 @@ export async function writeProfile(
   );
   return toProfile(rows[0])!;
 }
+
+/** Better-Auth's core session and user columns; the fast path is used only when no plugin or option adds any. */
+export interface SessionRow {
+  session: {
+    id: string;
+    token: string;
+    userId: string;
+    expiresAt: Date;
+    createdAt: Date;
+    updatedAt: Date;
+    ipAddress: string | null;
+    userAgent: string | null;
+  };
+  user: { id: string; name: string; email: string; emailVerified: boolean; image: string | null; createdAt: Date; updatedAt: Date };
+  profile: Profile | null;
+}
+
+/** Session, user and profile in one indexed query; expired rows are returned too, the caller decides. */
+export async function readSessionWithProfile(pool: Queryable, token: string): Promise<SessionRow | null> {
+  const { rows } = await pool.query(
+    `SELECT s.id, s.token, s."userId", s."expiresAt", s."createdAt", s."updatedAt", s."ipAddress", s."userAgent",
+            u.name, u.email, u."emailVerified", u.image, u."createdAt" AS u_created, u."updatedAt" AS u_updated,
+            ${COLUMNS.split(", ").map((c) => `p.${c}`).join(", ")}
+     FROM session s JOIN "user" u ON u.id = s."userId" LEFT JOIN user_profile p ON p.user_id = u.id
+     WHERE s.token = $1`,
+    [token],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    session: {
+      id: r.id,
+      token: r.token,
+      userId: r.userId,
+      expiresAt: r.expiresAt,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      ipAddress: r.ipAddress,
+      userAgent: r.userAgent,
+    },
+    user: { id: r.userId, name: r.name, email: r.email, emailVerified: r.emailVerified, image: r.image, createdAt: r.u_created, updatedAt: r.u_updated },
+    profile: r.updated_at ? toProfile(r) : null,
+  };
+}
