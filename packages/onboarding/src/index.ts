@@ -95,7 +95,7 @@ async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"]
   ctx.setHeader("pragma", "no-cache");
   const session = parseSessionOutput(options, row.session);
   const user = parseUserOutput(options, row.user);
-  // After-hooks (the jwt plugin's set-auth-jwt header, for one) read the session from here.
+  // Later hooks and plugins read the session from here, as after Better-Auth's own get-session.
   ctx.context.session = { session, user } as any;
   return { session, user: { ...user, profileComplete: row.profile?.onboardingCompleted ?? false }, profile: row.profile };
 }

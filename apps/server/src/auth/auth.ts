@@ -55,6 +55,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
       // The JWT carries what the Python backend's JWT mode needs without a query: who, which session (`sid`,
       // for backends that check revocation), and the profile as it was when the token was issued.
       jwt({
+        // Otherwise every get-session signs a token (and reads the profile for it): JWTs come from /token.
+        disableSettingJwtHeader: true,
         jwt: {
           expirationTime: config.jwtExpiration,
           definePayload: async ({ user, session }) => {
