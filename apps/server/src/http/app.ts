@@ -60,14 +60,12 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
           ? await signInWithThrottle(pool, request, address, auth.handler)
           : await auth.handler(request);
       if (response.status === 429 && response.headers.has("x-retry-after")) return tooManyRequests(response);
-      // Better-Auth answers a failed query with a bare 500, or with "no session"; tell an outage apart.
-      if (response.status >= 500 || (response.status === 401 && connectFailedRecently(pool))) {
-        return await databaseAwareError(pool, response, response);
-      }
-      if (c.req.path === "/api/auth/get-session" && connectFailedRecently(pool)) {
-        return await databaseAwareError(pool, response, response);
-      }
-      return response;
+      // Better-Auth answers a failed query with a bare 500, or with "no session" (401, or a null get-session);
+      // tell an outage apart, pinging the database only when a connection failed recently.
+      const maybeOutage =
+        response.status >= 500 ||
+        ((response.status === 401 || c.req.path === "/api/auth/get-session") && connectFailedRecently(pool));
+      return maybeOutage ? await databaseAwareError(pool, response, response) : response;
     } catch (error) {
       return databaseAwareError(pool, error);
     }
