@@ -69,3 +69,29 @@ describe("forged and malformed session credentials", () => {
     assert.deepEqual(failures, []);
   });
 });
+
+describe("open redirects through Better-Auth's endpoints", () => {
+  const HOSTILE = ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "https:evil.example", "http://127.0.0.1.evil.example/"];
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let server: RunningServer;
+  before(async () => {
+    db = await createTestDatabase();
+    server = await startTestServer(db.url);
+    await new TestClient(server.url).signUp("redirect@example.com", "a long password 1");
+  });
+  after(async () => {
+    await server.stop();
+    await db.drop();
+  });
+
+  for (const target of HOSTILE) {
+    test(`callbackURL ${JSON.stringify(target)} is refused by sign-in and sign-up`, async () => {
+      const c = new TestClient(server.url);
+      const signIn = await c.post("/api/auth/sign-in/email", { email: "redirect@example.com", password: "a long password 1", callbackURL: target });
+      assert.equal(signIn.status, 403, signIn.text);
+      const signUp = await c.post("/api/auth/sign-up/email", { email: `r${Math.random()}@example.com`, password: "a long password 1", name: "R", callbackURL: target });
+      assert.equal(signUp.status, 403, signUp.text);
+      assert.equal(c.cookies.size, 0, "no session was created");
+    });
+  }
+});
