@@ -7,12 +7,19 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { REPO_ROOT } from "../config";
 
-export function spawnBackend(opts: { port: number; databaseUrl: string; secret: string; publicUrl: string }) {
+export function spawnBackend(opts: {
+  port: number;
+  databaseUrl: string;
+  secret: string;
+  publicUrl: string;
+  /** uvicorn's --log-level; tests use "warning". */
+  logLevel?: string;
+}) {
   const python = path.join(REPO_ROOT, ".venv", "bin", "python");
   if (!existsSync(python)) throw new Error("The Python virtualenv is missing: run `npm start` (it creates .venv)");
   const child: ChildProcess = spawn(
     python,
-    ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(opts.port), "--no-access-log"],
+    ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(opts.port), "--no-access-log", "--log-level", opts.logLevel ?? "info"],
     {
       cwd: path.join(REPO_ROOT, "apps", "backend"),
       env: {

@@ -7,5 +7,6 @@ export { createRouteMatcher, globToRegExp, stripBaseUrl } from "./routes";
 export { sitePath, themePaths, type ThemePaths } from "./paths";
 export { useRedirectTarget, useNavigate } from "./navigation";
 export { useProtection } from "./useProtection";
+export { useAccountForm } from "./useAccountForm";
 export { toDisplayError, type DisplayError } from "./errors";
 export { listOf, matchBlock, unknownValues, type Match } from "./personalize";

@@ -1,36 +1,15 @@
-import React, { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import React, { useState, type ReactNode } from "react";
 import Layout from "@theme/Layout";
 import Link from "@docusaurus/Link";
-import { useAuth, useNavigate, useRedirectTarget, withRedirect, toDisplayError, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
+import { useAccountForm, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 const inputStyle: React.CSSProperties = { display: "block", width: "100%", padding: "0.5rem", marginTop: "0.25rem" };
 
 /** `/sign-in?redirect=<path>`: after signing in, back to that path (or onboarding first if the profile is incomplete). */
 export default function SignIn(): ReactNode {
-  const { status, client, paths } = useAuth();
-  const target = useRedirectTarget();
-  const navigate = useNavigate();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DisplayError | null>(null);
-
-  // Leaves once the session says who this is: for a reader who arrives signed in, and after a successful
-  // sign-in once the session has refreshed (navigating earlier would meet the old visitor state and bounce back).
-  useEffect(() => {
-    if (status === "reader") navigate(target, { replace: true });
-    else if (status === "incomplete") navigate(withRedirect(paths.onboarding, target), { replace: true });
-  }, [status, target, paths.onboarding, navigate]);
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    if (!client) return;
-    setBusy(true);
-    setError(null);
-    const { error: failure } = await client.signIn.email({ email, password });
-    setBusy(false);
-    if (failure) setError(toDisplayError(failure));
-  }
+  const { client, paths, target, busy, error, onSubmit } = useAccountForm((client) => client.signIn.email({ email, password }));
 
   return (
     <Layout title="Sign in">

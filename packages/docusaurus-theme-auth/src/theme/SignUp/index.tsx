@@ -1,35 +1,16 @@
-import React, { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import React, { useState, type ReactNode } from "react";
 import Layout from "@theme/Layout";
 import Link from "@docusaurus/Link";
-import { useAuth, useNavigate, useRedirectTarget, withRedirect, toDisplayError, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
+import { useAccountForm, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 const inputStyle: React.CSSProperties = { display: "block", width: "100%", padding: "0.5rem", marginTop: "0.25rem" };
 
 /** `/sign-up?redirect=<path>`: a new account always goes through onboarding, which then returns to the path. */
 export default function SignUp(): ReactNode {
-  const { status, client, paths } = useAuth();
-  const target = useRedirectTarget();
-  const navigate = useNavigate();
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DisplayError | null>(null);
-
-  useEffect(() => {
-    if (status === "reader") navigate(target, { replace: true });
-    else if (status === "incomplete") navigate(withRedirect(paths.onboarding, target), { replace: true });
-  }, [status, target, paths.onboarding, navigate]);
-
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    if (!client) return;
-    setBusy(true);
-    setError(null);
-    const { error: failure } = await client.signUp.email({ name, email, password });
-    setBusy(false);
-    if (failure) setError(toDisplayError(failure));
-  }
+  const { client, paths, target, busy, error, onSubmit } = useAccountForm((client) => client.signUp.email({ name, email, password }));
 
   return (
     <Layout title="Create an account">
