@@ -224,6 +224,20 @@ class Reader:
         self._sync()
         return self
 
+    def another_session(self) -> Reader:
+        """The same reader signed in a second time, as from another device: a second session row."""
+        other = Reader(self.stack, str(self.http.base_url))
+        other.email = self.email
+        r = other.auth.post(
+            "/api/auth/sign-in/email",
+            json={"email": self.email, "password": "correct horse battery"},
+            headers={"origin": self.stack.origin},
+        )
+        assert r.status_code == 200, r.text
+        other.bearer = r.headers["set-auth-token"]
+        other._sync()
+        return other
+
     def onboard(self, proficiency: str = "intermediate", role: str = "data_science") -> Reader:
         r = self.auth.post(
             "/api/auth/profile",

@@ -28,6 +28,9 @@ def build_auth(settings: Settings) -> BetterAuth:
         pool_max_size=settings.DATABASE_POOL_MAX,
         prepare=settings.prepare_statements,
         jwt_check_session=settings.JWT_CHECK_SESSION,
+        session_cache=settings.SESSION_CACHE,
+        session_cache_ttl=settings.SESSION_CACHE_TTL,
+        listen_url=settings.DATABASE_LISTEN_URL,
     )
 
 

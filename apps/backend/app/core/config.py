@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     #: true when DATABASE_URL goes through a transaction pooler (PgBouncer): no server-side prepared statements.
     #: Unset: detected from the URL (Neon's ``-pooler`` host, or ``pgbouncer=true``).
     PGBOUNCER: bool | None = None
+    #: Keep validated sessions in memory, forgotten on the auth server's change notifications (LISTEN/NOTIFY):
+    #: a sign-out is refused within milliseconds. false reads the session table on every request.
+    SESSION_CACHE: bool = True
+    #: The longest a session is served from memory without a fresh read, in seconds.
+    SESSION_CACHE_TTL: float = Field(default=60.0, gt=0, le=3600)
+    #: A direct (non-pooled) connection for LISTEN. Unset: DATABASE_URL, or Neon's direct host for a -pooler URL.
+    DATABASE_LISTEN_URL: str | None = Field(default=None, pattern=r"^postgres(ql)?://")
 
     @model_validator(mode="after")
     def _secret_for_database_mode(self) -> Settings:

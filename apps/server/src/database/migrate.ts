@@ -1,12 +1,14 @@
 /**
  * Migrations as code, idempotent, safe to run from several processes at once: Better-Auth's own tables first
- * (its `getMigrations`), then the profile schema. An advisory lock serialises concurrent runs.
+ * (its `getMigrations`), then the profile schema, the sign-in throttle and the change notifications that
+ * keep other processes' session caches honest. An advisory lock serialises concurrent runs.
  */
 import { getMigrations } from "better-auth/db/migration";
 import { migrateProfileSchema } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import { THROTTLE_SCHEMA } from "../auth/sign-in-throttle";
 import type { BetterAuthOptions } from "better-auth";
+import { SESSION_CHANGES_SCHEMA } from "./session-changes";
 
 const MIGRATION_LOCK = 7_340_221;
 
@@ -18,6 +20,7 @@ export async function migrate(pool: pg.Pool, authOptions: BetterAuthOptions): Pr
     await runMigrations();
     await migrateProfileSchema(client as any);
     await client.query(THROTTLE_SCHEMA);
+    await client.query(SESSION_CHANGES_SCHEMA);
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
     client.release();

@@ -18,8 +18,10 @@ from typing import Any, Literal
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .cache import SessionCache
 from .csrf import origin_allowed, trusted_origin_set
 from .errors import AuthError, Unavailable, auth_error_handler
+from .invalidation import listen_url_for
 from .jwt_mode import JWTVerifier
 from .models import Session
 from .store import SessionStore
@@ -44,22 +46,36 @@ class BetterAuth:
         pool_max_size: int = 10,
         prepare: bool | None = None,
         jwt_check_session: bool = False,
+        session_cache: bool = True,
+        session_cache_ttl: float = 60.0,
+        session_cache_size: int = 10_000,
+        listen_url: str | None = None,
     ) -> None:
         """``secret`` and ``database_url`` enable session tokens (cookie or bearer); ``mode="jwt"`` also accepts
         Better-Auth JWTs, verified against ``jwks_url`` or the ``jwks`` table. ``prepare=None`` turns server-side
         prepared statements off for transaction poolers (Neon's ``-pooler`` host) and on elsewhere.
         ``jwt_check_session`` (default False): also require the JWT's ``sid`` session to still exist, so a
-        sign-out is refused at once, for one primary-key query per request."""
+        sign-out is refused at once, for one primary-key query per request.
+        ``session_cache`` (default True): keep validated sessions in memory, forgotten when the auth server's change
+        triggers notify (a sign-out is refused within milliseconds) and all dropped whenever the notifications may
+        be missed; ``session_cache_ttl`` (default 60 s) bounds any entry's age. ``listen_url`` (default: derived
+        from ``database_url``): a direct connection for ``LISTEN``, needed behind a transaction pooler other than
+        Neon's, whose direct host is derived; without one the cache stays off."""
         self.trusted = trusted_origin_set(trusted_origins)
         self._secret = secret.encode() if secret else None
         if jwt_check_session and (mode != "jwt" or not database_url):
             raise ValueError("jwt_check_session needs mode='jwt' and database_url (the session table)")
         self.jwt_check_session = jwt_check_session
-        self.store = (
-            SessionStore(database_url, min_size=pool_min_size, max_size=pool_max_size, prepare=prepare)
-            if database_url and (secret or jwt_check_session)
-            else None
-        )
+        self.store = None
+        if database_url and (secret or jwt_check_session):
+            self.store = SessionStore(
+                database_url,
+                min_size=pool_min_size,
+                max_size=pool_max_size,
+                prepare=prepare,
+                cache=SessionCache(max_entries=session_cache_size, ttl=session_cache_ttl) if session_cache else None,
+                listen_url=listen_url or listen_url_for(database_url),
+            )
         self.jwt: JWTVerifier | None = None
         if mode == "jwt":
             if not jwt_issuer or not jwt_audience:

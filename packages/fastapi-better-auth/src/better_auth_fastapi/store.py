@@ -1,18 +1,22 @@
 """Database-backed validation: one indexed query joins ``session``, ``"user"`` and ``user_profile``.
 
 A session is valid while its row exists and ``"expiresAt" > now()``; Better-Auth deletes the row on sign-out and
-revocation, so both are seen by the very next request.
+revocation. With a :class:`SessionCache`, a session read once is served from memory until a change notification
+names it (milliseconds after a sign-out commits) or the cache's ttl ends; without one, every request reads the row.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlparse
 
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from .cache import SessionCache
 from .errors import Unavailable
+from .invalidation import InvalidationListener, log
 from .models import Profile, Session, User
 
 LOOKUP = """
@@ -52,7 +56,11 @@ class SessionStore:
         max_size: int = 10,
         prepare: bool | None = None,
         timeout: float = 3.0,
+        cache: SessionCache | None = None,
+        listen_url: str | None = None,
     ) -> None:
+        """``cache`` is only consulted while ``listen_url`` (a direct, non-pooled connection) receives the change
+        notifications; without ``listen_url`` it is never switched on."""
         self.pool = AsyncConnectionPool(
             database_url,
             min_size=min_size,
@@ -63,21 +71,39 @@ class SessionStore:
             reconnect_timeout=float("inf"),
             kwargs=connection_kwargs(database_url, prepare),
         )
+        self.cache = cache
+        self.listener = InvalidationListener(listen_url, cache) if cache is not None and listen_url else None
 
     async def open(self) -> None:
         # wait=False: the backend starts (and answers 503) even while the database is down.
         await self.pool.open(wait=False)
+        if self.listener:
+            self.listener.start()
+        elif self.cache is not None:
+            log.warning("session cache off: LISTEN needs a direct database connection; set listen_url")
 
     async def close(self) -> None:
+        if self.listener:
+            await self.listener.stop()
         await self.pool.close()
 
     async def lookup(self, token: str, via: Literal["cookie", "bearer"]) -> Session | None:
+        cache = self.cache
+        generation = 0
+        if cache is not None:
+            cached = cache.get(token)
+            if cached is not None:
+                return cached if cached.via == via else replace(cached, via=via)
+            generation = cache.generation
         row = await self._fetch_one(token)
         if row is None:
             return None
         session_id, expires_at, user_id, email, name, proficiency, role, completed = row
         profile = None if completed is None else Profile(proficiency, role, bool(completed))
-        return Session(User(user_id, email, name), profile, session_id, expires_at, via)
+        session = Session(User(user_id, email, name), profile, session_id, expires_at, via)
+        if cache is not None:
+            cache.put(token, session, generation)
+        return session
 
     async def session_exists(self, session_id: str) -> bool:
         """For JWT mode's optional revocation check: the JWT's ``sid`` still names a live session."""

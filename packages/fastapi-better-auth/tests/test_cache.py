@@ -1,0 +1,100 @@
+"""The session cache's rules, without a database: races, expiry, bounds, and what a notification forgets."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+from better_auth_fastapi.cache import SessionCache
+from better_auth_fastapi.invalidation import InvalidationListener, listen_url_for
+from better_auth_fastapi.models import Session, User
+
+
+def session(user_id: str = "u1", expires_in: float = 3600.0) -> Session:
+    expires = datetime.now(timezone.utc) + timedelta(seconds=expires_in)
+    return Session(User(user_id, f"{user_id}@example.com", "R"), None, "s-" + user_id, expires, "cookie")
+
+
+def started(**kw) -> SessionCache:  # type: ignore[no-untyped-def]
+    cache = SessionCache(**kw)
+    cache.start()
+    return cache
+
+
+def test_nothing_is_kept_until_notifications_are_received() -> None:
+    cache = SessionCache()
+    cache.put("t", session(), cache.generation)
+    assert cache.get("t") is None
+
+
+def test_a_lookup_that_raced_a_change_is_not_kept() -> None:
+    # The row was read before a sign-out committed; its notification arrived before the read finished.
+    cache = started()
+    read_under = cache.generation
+    cache.forget_token("t")
+    cache.put("t", session(), read_under)
+    assert cache.get("t") is None
+    cache.put("t", session(), cache.generation)
+    assert cache.get("t") is not None
+
+
+def test_forget_token_and_forget_user() -> None:
+    cache = started()
+    for token, user in (("a", "u1"), ("b", "u1"), ("c", "u2")):
+        cache.put(token, session(user), cache.generation)
+    cache.forget_token("a")
+    assert (cache.get("a"), cache.get("b") is not None) == (None, True)
+    cache.forget_user("u1")
+    assert cache.get("b") is None and cache.get("c") is not None
+
+
+def test_an_entry_never_outlives_its_session_or_the_ttl() -> None:
+    cache = started(ttl=60)
+    cache.put("soon", session(expires_in=0.05), cache.generation)
+    assert cache.get("soon") is not None
+    time.sleep(0.06)
+    assert cache.get("soon") is None
+    short = started(ttl=0.05)
+    short.put("t", session(), short.generation)
+    time.sleep(0.06)
+    assert short.get("t") is None
+
+
+def test_size_is_bounded_least_recently_used_first() -> None:
+    cache = started(max_entries=2)
+    cache.put("a", session("u1"), cache.generation)
+    cache.put("b", session("u2"), cache.generation)
+    cache.get("a")
+    cache.put("c", session("u3"), cache.generation)
+    assert len(cache) == 2 and cache.get("b") is None and cache.get("a") is not None
+
+
+def test_stop_empties_and_refuses_until_started_again() -> None:
+    cache = started()
+    cache.put("t", session(), cache.generation)
+    cache.stop()
+    assert cache.get("t") is None
+    cache.put("t", session(), cache.generation)
+    assert cache.get("t") is None
+
+
+def test_notification_payloads() -> None:
+    cache = started()
+    listener = InvalidationListener("postgresql://unused", cache)
+    cache.put("t", session("u1"), cache.generation)
+    cache.put("x", session("u2"), cache.generation)
+    listener._apply('{"token": "t"}')
+    assert cache.get("t") is None and cache.get("x") is not None
+    listener._apply('{"user": "u2"}')
+    assert cache.get("x") is None
+    cache.put("y", session("u3"), cache.generation)
+    listener._apply("not json")  # unreadable: it could name anything, so everything goes
+    assert cache.get("y") is None
+
+
+def test_listen_url_avoids_transaction_poolers() -> None:
+    plain = "postgresql://u:p@db.internal:5432/app"
+    assert listen_url_for(plain) == plain
+    neon = "postgresql://u:p@ep-cool-1234-pooler.eu-central-1.aws.neon.tech/app?sslmode=require"
+    assert listen_url_for(neon) == "postgresql://u:p@ep-cool-1234.eu-central-1.aws.neon.tech/app?sslmode=require"
+    assert listen_url_for("postgresql://u:p@bouncer:6432/app?pgbouncer=true") is None
