@@ -122,3 +122,36 @@ def test_unreachable_jwks_is_unavailable_and_not_hammered(stack) -> None:  # typ
 
     assert asyncio.run(run()) == ["unavailable"] * 10
     assert loads == 1
+
+
+def test_a_remembered_token_is_checked_again_once_its_key_is_withdrawn(stack) -> None:  # type: ignore[no-untyped-def]
+    # Verified tokens skip the signature check when they come back; a key dropped from the JWKS must end that.
+    import psycopg
+
+    token = Reader(stack).sign_up().onboard().jwt()
+    kid = jwt.get_unverified_header(token)["kid"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    unknown_kid = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": "unknown"})
+    verifier = JWTVerifier(
+        issuer=stack.origin, audience=stack.origin, database_url=stack.database_url, refetch_interval=0
+    )
+
+    async def run():  # type: ignore[no-untyped-def]
+        try:
+            first = await verifier.verify(token)
+            with psycopg.connect(stack.database_url, autocommit=True) as conn:
+                conn.execute('UPDATE jwks SET "expiresAt" = now() - interval \'1 hour\' WHERE id = %s', (kid,))
+                verifier.key_grace_period = 60
+                try:
+                    remembered = await verifier.verify(token)
+                    assert await verifier.verify(unknown_kid) is None  # makes the verifier reload the key set
+                    after = await verifier.verify(token)
+                finally:
+                    conn.execute('UPDATE jwks SET "expiresAt" = NULL WHERE id = %s', (kid,))
+            return first, remembered, after
+        finally:
+            await verifier.close()
+
+    first, remembered, after = asyncio.run(run())
+    assert first is not None and remembered is not None
+    assert after is None

@@ -3,7 +3,9 @@
 Keys come from the JWKS URL (``/api/auth/jwks``) or straight from the ``jwks`` table, are cached, and are fetched
 again when a token names an unknown key id (at most once per ``refetch_interval``, so forged key ids cannot make
 us hammer the source). Only the allow-listed algorithms are accepted; ``iss``, ``aud`` and ``exp`` are required.
-The price: a token stays valid until it expires (15 minutes by default) even after sign-out.
+The price: a token stays valid until it expires (15 minutes by default) even after sign-out. So a verified token
+is remembered until its ``exp`` (a token's bytes cannot change), and the signature check is skipped when it comes
+back; a key set that loses a key forgets them all.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ class JWTVerifier:
         leeway: float = 5.0,
         key_grace_period: float = 30 * 24 * 3600.0,
         failure_backoff: float = 1.0,
+        verified_cache_size: int = 10_000,
     ) -> None:
         """``refetch_interval`` (default 30 s): the least time between two JWKS loads caused by unknown key ids.
         ``leeway`` (default 5 s): clock skew allowed on ``exp``. ``key_grace_period`` (default 30 days, Better-Auth's
         ``jwks.gracePeriod``): how long a rotated key read from the ``jwks`` table keeps verifying.
-        ``failure_backoff`` (default 1 s): after a failed load, requests needing a new key get 503 without trying."""
+        ``failure_backoff`` (default 1 s): after a failed load, requests needing a new key get 503 without trying.
+        ``verified_cache_size`` (default 10,000): how many verified tokens are remembered (0: none)."""
         if not jwks_url and not database_url:
             raise ValueError("JWT mode needs a JWKS URL or the database URL holding the `jwks` table")
         if not algorithms or any(a.lower() == "none" or a.startswith("HS") for a in algorithms):
@@ -58,6 +62,8 @@ class JWTVerifier:
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
         self._http = httpx.AsyncClient(timeout=3.0)
+        self.verified_cache_size = verified_cache_size
+        self._verified: dict[str, tuple[Session, float]] = {}
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -110,22 +116,37 @@ class JWTVerifier:
                         keys[data["kid"]] = jwt.PyJWK(data)
                     except (jwt.PyJWKError, KeyError):
                         continue
+                if not self._keys.keys() <= keys.keys():
+                    self._verified.clear()  # a key was withdrawn: what it signed must be checked again
                 self._keys = keys
                 self._fetched_at = time.monotonic()
         return self._keys.get(kid)
 
     async def verify(self, token: str) -> Session | None:
         """The session a valid token proves, or ``None`` for any invalid token."""
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            if time.time() < remembered[1]:
+                return remembered[0]
+            del self._verified[token]
+        session, expires = await self._verify(token)
+        if session is not None and self.verified_cache_size > 0:
+            if len(self._verified) >= self.verified_cache_size:
+                del self._verified[next(iter(self._verified))]  # the oldest
+            self._verified[token] = (session, expires)
+        return session
+
+    async def _verify(self, token: str) -> tuple[Session | None, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
-            return None
+            return None, 0.0
         kid, alg = header.get("kid"), header.get("alg")
         if not isinstance(kid, str) or alg not in self.algorithms:
-            return None
+            return None, 0.0
         key = await self._key(kid)
         if key is None:
-            return None
+            return None, 0.0
         try:
             claims = jwt.decode(
                 token,
@@ -137,8 +158,9 @@ class JWTVerifier:
                 options={"require": ["exp", "iss", "aud", "sub"]},
             )
         except jwt.PyJWTError:
-            return None
-        return _session_from_claims(claims)
+            return None, 0.0
+        # Remembered no longer than jwt.decode would accept it; the leeway is not extended to the memory.
+        return _session_from_claims(claims), float(claims["exp"])
 
 
 def _session_from_claims(claims: dict[str, Any]) -> Session:
