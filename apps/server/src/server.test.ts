@@ -68,29 +68,6 @@ describe("auth server over HTTP", () => {
     assert.equal(s.json.profile.developerRole, "data_science");
   });
 
-  test("an oversized profile body is INVALID_PROFILE and anything larger than 64 KiB is refused before Better-Auth", async () => {
-    const c = new TestClient(server.url);
-    await c.signUp("big@example.com");
-    const r = await c.post("/api/auth/profile", { ...PROFILE, pad: "x".repeat(4000) });
-    assert.equal(r.json.code, "INVALID_PROFILE");
-    const huge = await c.post("/api/auth/profile", { ...PROFILE, pad: "x".repeat(100_000) });
-    assert.equal(huge.status, 413);
-    assert.equal(huge.json.code, "PAYLOAD_TOO_LARGE");
-    assert.equal((await c.get("/api/auth/profile")).json.profile, null);
-  });
-
-  test("CSRF: a cookie-carrying POST from another origin is refused and changes nothing", async () => {
-    const c = new TestClient(server.url);
-    await c.signUp("csrf@example.com");
-    const evil = { origin: "https://evil.example" };
-    const profile = await c.post("/api/auth/profile", PROFILE, evil);
-    assert.equal(profile.status, 403);
-    assert.equal((await c.get("/api/auth/profile")).json.profile, null);
-    const signOut = await c.post("/api/auth/sign-out", {}, evil);
-    assert.equal(signOut.status, 403);
-    assert.ok((await c.get("/api/auth/get-session")).json?.user);
-  });
-
   test("/api/* goes to the backend; a dead backend is 502 UPSTREAM_UNAVAILABLE and /healthz names it", async () => {
     const r = await new TestClient(server.url).get("/api/me");
     assert.equal(r.status, 502);

@@ -50,6 +50,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
       siteDir: config.siteDir,
       throttleSignIn: config.rateLimit,
       trustProxy: config.trustProxy,
+      publicUrl: config.publicUrl,
+      trustedOrigins: config.trustedOrigins,
     });
     const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));

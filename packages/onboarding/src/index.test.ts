@@ -108,25 +108,15 @@ describe("onboarding plugin", () => {
     assert.equal(r.json.profile.pythonProficiency, "beginner");
   });
 
-  describe("bad input answers 400 INVALID_PROFILE and leaves the stored row unchanged", () => {
+  // The wire contract only. Hostile values, forged completion flags and cross-site writes are tried against the
+  // running server in the attack suite (apps/server/src/http/attacks.test.ts).
+  describe("a request that is not a JSON object with both answers is 400 INVALID_PROFILE and changes nothing", () => {
     const cases: [string, string, string?][] = [
-      ["unknown enum value", JSON.stringify({ pythonProficiency: "expert", developerRole: "student" })],
-      ["unknown role", JSON.stringify({ pythonProficiency: "beginner", developerRole: "astronaut" })],
       ["missing field", JSON.stringify({ pythonProficiency: "beginner" })],
       ["empty object", "{}"],
-      ["wrong type (number)", JSON.stringify({ pythonProficiency: 1, developerRole: "student" })],
-      ["wrong type (array)", JSON.stringify({ pythonProficiency: ["beginner"], developerRole: "student" })],
-      ["null value", JSON.stringify({ pythonProficiency: null, developerRole: "student" })],
-      ["extra field: onboardingCompleted", JSON.stringify({ pythonProficiency: "beginner", developerRole: "student", onboardingCompleted: true })],
-      ["extra field: onboarding_completed", JSON.stringify({ pythonProficiency: "beginner", developerRole: "student", onboarding_completed: true })],
-      ["body is an array", JSON.stringify([{ pythonProficiency: "beginner", developerRole: "student" }])],
-      ["body is a string", JSON.stringify("beginner")],
-      ["oversized body", JSON.stringify({ pythonProficiency: "beginner", developerRole: "student", pad: "x".repeat(5000) })],
       ["non-JSON body", "pythonProficiency=beginner&developerRole=student"],
       ["non-JSON content type", "pythonProficiency=beginner", "application/x-www-form-urlencoded"],
       ["text/plain", '{"pythonProficiency":"beginner","developerRole":"student"}', "text/plain"],
-      ["case-variant enum", JSON.stringify({ pythonProficiency: "Beginner", developerRole: "student" })],
-      ["SQL-looking value", JSON.stringify({ pythonProficiency: "beginner'; DROP TABLE user_profile;--", developerRole: "student" })],
     ];
     let cookie: string;
     let userId: string;
@@ -148,12 +138,6 @@ describe("onboarding plugin", () => {
         });
       });
     }
-    test("a reader with no row yet gets no row from bad input", async () => {
-      const fresh = await signUp("bad-input-fresh@example.com");
-      const r = await call("POST", "/profile", { cookie: fresh.cookie, body: JSON.stringify({ pythonProficiency: "x", developerRole: "y" }) });
-      assert.equal(r.json.code, "INVALID_PROFILE");
-      assert.equal(await storedRow(fresh.userId), undefined);
-    });
   });
 
   test("every value of the one source is accepted", async () => {
@@ -164,34 +148,6 @@ describe("onboarding plugin", () => {
         assert.equal(r.status, 200, `${pythonProficiency}/${developerRole}`);
       }
     }
-  });
-
-  test("bypass: a sign-up body carrying profile fields leaves the profile incomplete", async () => {
-    const { cookie, userId } = await signUp("bypass-signup@example.com", {
-      onboardingCompleted: true,
-      onboarding_completed: true,
-      profileComplete: true,
-      pythonProficiency: "advanced",
-      python_proficiency: "advanced",
-      developerRole: "backend",
-      developer_role: "backend",
-    });
-    assert.equal(await storedRow(userId), undefined);
-    const r = await call("GET", "/get-session", { cookie });
-    assert.equal(r.json.user.profileComplete, false);
-    assert.equal(r.json.profile, null);
-  });
-
-  test("bypass: update-user carrying profile fields changes nothing", async () => {
-    const { cookie, userId } = await signUp("bypass-update@example.com");
-    const r = await call("POST", "/update-user", {
-      cookie,
-      body: JSON.stringify({ name: "New", onboardingCompleted: true, profileComplete: true, pythonProficiency: "advanced", developerRole: "backend" }),
-    });
-    assert.ok(r.status === 200 || r.status === 400, `status ${r.status}`);
-    assert.equal(await storedRow(userId), undefined);
-    const s = await call("GET", "/get-session", { cookie });
-    assert.equal(s.json.user.profileComplete, false);
   });
 
   test("the database refuses an invalid enum value and a completed flag without answers", async () => {
@@ -246,20 +202,6 @@ describe("onboarding plugin", () => {
       assert.equal(r.json, null);
       assert.ok(r.res.headers.getSetCookie().some((c) => /better-auth.session_token=;/.test(c) || /Max-Age=0/i.test(c)));
     });
-  });
-
-  test("CSRF: a cookie-carrying profile write from another origin is refused", async () => {
-    const { cookie, userId } = await signUp("csrf@example.com");
-    const res = await auth.handler(
-      new Request(ORIGIN + "/api/auth/profile", {
-        method: "POST",
-        headers: { origin: "https://evil.example", cookie, "content-type": "application/json" },
-        body: JSON.stringify({ pythonProficiency: "beginner", developerRole: "student" }),
-      }),
-    );
-    assert.equal(res.status, 403);
-    assert.equal((await res.json()).code, "INVALID_ORIGIN");
-    assert.equal(await storedRow(userId), undefined);
   });
 
   test("deleting a user deletes the profile", async () => {

@@ -14,6 +14,7 @@ import path from "node:path";
 import type pg from "pg";
 import type { Auth } from "../auth/auth";
 import { errorResponse } from "./errors";
+import { redirectStaysTrusted } from "./redirects";
 import { createProxy } from "./proxy";
 import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
@@ -28,12 +29,15 @@ export interface AppDeps {
   /** Failed sign-in throttling (the per-address limits are Better-Auth's, configured in auth.ts). */
   throttleSignIn: boolean;
   trustProxy: boolean;
+  /** The public origin and TRUSTED_ORIGINS: the only places a redirect from /api/auth/* may send a browser. */
+  publicUrl: string;
+  trustedOrigins: readonly string[];
 }
 
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title>
 <h1>The site is not built yet</h1><p>Run <code>npm start</code>, which builds it.</p>`;
 
-export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy }: AppDeps) {
+export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps) {
   const app = new Hono();
   const proxy = createProxy(backendUrl);
 
@@ -60,6 +64,8 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
           ? await signInWithThrottle(pool, request, address, auth.handler)
           : await auth.handler(request);
       if (response.status === 429 && response.headers.has("x-retry-after")) return tooManyRequests(response);
+      const location = response.headers.get("location");
+      if (location !== null && !redirectStaysTrusted(location, publicUrl, trustedOrigins)) return errorResponse("INVALID_CALLBACK_URL");
       // Better-Auth answers a failed query with a bare 500, or with "no session" (401, or a null get-session);
       // tell an outage apart, pinging the database only when a connection failed recently.
       const maybeOutage =
@@ -70,6 +76,10 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
       return databaseAwareError(pool, error);
     }
   });
+
+  // Better-Auth routes only GET and POST. Any other method on its paths is answered here, not proxied: /api/auth/*
+  // belongs to the auth server, and the backend must never receive a request for it.
+  app.all("/api/auth/*", () => errorResponse("METHOD_NOT_ALLOWED", undefined, { allow: "GET, POST" }));
 
   // The proxy writes to Node's response itself; Hono is told the response is already sent.
   app.all("/api/*", async (c) => {

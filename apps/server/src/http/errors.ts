@@ -4,6 +4,9 @@ export const SERVER_ERRORS = {
   UPSTREAM_TIMEOUT: { status: 504, message: "The Python backend did not answer in time" },
   AUTH_UNAVAILABLE: { status: 503, message: "The database cannot be reached" },
   NOT_FOUND: { status: 404, message: "Not found" },
+  METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
+  // Better-Auth's own code for the same refusal, so a client sees one code whichever layer refused.
+  INVALID_CALLBACK_URL: { status: 403, message: "Invalid callbackURL" },
   RATE_LIMITED: { status: 429, message: "Too many requests; try again later" },
   TOO_MANY_ATTEMPTS: { status: 429, message: "Too many failed sign-ins for this account; try again later" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },

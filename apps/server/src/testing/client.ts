@@ -1,3 +1,5 @@
+import http from "node:http";
+
 /**
  * A small HTTP client that behaves like a browser on the product's origin: it keeps cookies and sends the
  * Origin header Better-Auth's CSRF check expects on unsafe requests.
@@ -12,9 +14,7 @@ export class TestClient {
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const h = new Headers(headers);
-    if (this.cookies.size && !h.has("cookie")) {
-      h.set("cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
-    }
+    if (this.cookies.size && !h.has("cookie")) h.set("cookie", this.cookieHeader);
     if (method !== "GET" && !h.has("origin")) h.set("origin", this.origin);
     let payload: string | undefined;
     if (typeof body === "string") payload = body;
@@ -41,6 +41,11 @@ export class TestClient {
     return { status: response.status, headers: response.headers, json, text };
   }
 
+  /** The Cookie header this client sends, for requests that must carry it from elsewhere (CSRF). */
+  get cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
   get = (path: string, headers?: Record<string, string>) => this.request("GET", path, undefined, headers);
   post = (path: string, body?: unknown, headers?: Record<string, string>) => this.request("POST", path, body, headers);
 
@@ -50,4 +55,37 @@ export class TestClient {
     if (r.status !== 200) throw new Error(`sign-up failed: ${r.status} ${r.text}`);
     return r.json.user.id as string;
   }
+}
+
+/**
+ * Sends the request target exactly as written. fetch would resolve dot segments and refuse absolute-form targets
+ * before they leave the process, so attacks on how the server reads its own paths need this.
+ */
+export function sendRaw(
+  baseUrl: string,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string; json: any }> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: hostname, port, method, path: target, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => {
+        const text = Buffer.concat(chunks).toString();
+        let json: any = null;
+        try {
+          json = text ? JSON.parse(text) : null;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: response.statusCode!, headers: response.headers, text, json });
+      });
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
 }

@@ -1,54 +1,25 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { HOSTILE_REDIRECTS } from "../testing/hostile-redirects";
 import { redirectFromSearch, sanitizeRedirect, withRedirect } from "./redirect";
 
 describe("sanitizeRedirect: open-redirect attacks fall back to home", () => {
-  const hostile = [
-    "//evil.example",
-    "//evil.example/docs",
-    "///evil.example",
-    "https://evil.example",
-    "http://evil.example/docs",
-    "HTTPS://evil.example",
-    "/\\evil.example",
-    "\\\\evil.example",
-    "\\/evil.example",
-    "/\t/evil.example",
-    "/\n/evil.example",
-    " //evil.example",
-    "javascript:alert(1)",
-    "JaVaScRiPt:alert(1)",
-    "java\tscript:alert(1)",
-    "data:text/html,<script>alert(1)</script>",
-    "%2F%2Fevil.example",
-    "/%2F/evil.example",
-    "/%2Fevil.example",
-    "%2f%2fevil.example",
-    "/%5Cevil.example",
-    "/%5cevil.example",
-    "%5C%5Cevil.example",
-    "/%252F%252Fevil.example",
-    "/%09/evil.example",
-    "%6A%61vascript:alert(1)",
-    "evil.example",
-    "docs/intro",
-    "",
-    "/%E0%A4%A",
-  ];
-  for (const input of hostile) {
-    it(`refuses ${JSON.stringify(input)}`, () => {
-      assert.equal(sanitizeRedirect(input, "/"), "/");
+  for (const { attack, value } of HOSTILE_REDIRECTS) {
+    it(`${attack}: ${JSON.stringify(value.length > 80 ? value.slice(0, 80) + "..." : value)}`, () => {
+      assert.equal(sanitizeRedirect(value, "/"), "/");
     });
   }
+});
 
+describe("sanitizeRedirect: anything that is not a path on this site falls back", () => {
   it("refuses non-strings", () => {
     for (const input of [null, undefined, 42, ["/docs"], { toString: () => "/docs" }]) {
       assert.equal(sanitizeRedirect(input, "/home/"), "/home/");
     }
   });
 
-  it("refuses absurdly long values", () => {
-    assert.equal(sanitizeRedirect("/" + "a".repeat(5000), "/"), "/");
+  it("refuses the empty string and relative paths", () => {
+    for (const input of ["", "docs/intro", "./docs", "../docs"]) assert.equal(sanitizeRedirect(input, "/home/"), "/home/");
   });
 });
 
@@ -89,10 +60,12 @@ describe("redirect query", () => {
     assert.equal(withRedirect("/sign-in", null), "/sign-in");
   });
 
-  it("falls back for a hostile query value, decoded by URLSearchParams", () => {
-    assert.equal(redirectFromSearch("?redirect=%2F%2Fevil.example", "/"), "/");
-    assert.equal(redirectFromSearch("?redirect=https%3A%2F%2Fevil.example", "/"), "/");
-    assert.equal(redirectFromSearch("?redirect=%2F%5Cevil.example", "/"), "/");
+  it("falls back for every hostile value once it has been through the query string", () => {
+    // URLSearchParams decodes one layer (and "+" as a space) before the sanitiser sees the value.
+    for (const { attack, value } of HOSTILE_REDIRECTS) {
+      assert.equal(redirectFromSearch(`?redirect=${encodeURIComponent(value)}`, "/"), "/", attack);
+      assert.equal(redirectFromSearch(`?redirect=${value}`, "/"), "/", `${attack}, unencoded`);
+    }
     assert.equal(redirectFromSearch("", "/"), "/");
   });
 });
