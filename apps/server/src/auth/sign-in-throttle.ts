@@ -6,6 +6,7 @@
  * owner can still sign in from another; the per-account limit is loose, and only stops guessing spread over many
  * addresses (it can lock the owner out for one window: the price of stopping a distributed attack).
  */
+import { createHash } from "node:crypto";
 import type pg from "pg";
 
 export interface ThrottleLimits {
@@ -26,7 +27,12 @@ export const THROTTLE_SCHEMA = `CREATE TABLE IF NOT EXISTS sign_in_failure (
 );
 CREATE INDEX IF NOT EXISTS sign_in_failure_email_idx ON sign_in_failure (email, failed_at)`;
 
-const normalise = (email: string) => email.trim().toLowerCase();
+// Better-Auth signs up emails of any length, so every length is counted; past 320 characters (the longest real
+// address) the key is a digest, so a guess cannot store 64 KiB a row.
+const normalise = (email: string) => {
+  const key = email.trim().toLowerCase();
+  return key.length <= 320 ? key : `sha256:${createHash("sha256").update(key).digest("hex")}`;
+};
 
 /** Seconds until the next attempt is allowed, or 0 when it is allowed now. */
 export async function retryAfterSeconds(pool: pg.Pool, email: string, address: string, limits = DEFAULT_THROTTLE) {

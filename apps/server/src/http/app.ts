@@ -112,19 +112,31 @@ async function signInWithThrottle(
   address: string,
   handler: (r: Request) => Promise<Response>,
 ): Promise<Response> {
-  let email: unknown;
-  try {
-    email = (await request.clone().json())?.email;
-  } catch {
-    return handler(request); // not JSON: Better-Auth answers with its own 400
-  }
-  if (typeof email !== "string" || email.length > 320) return handler(request);
+  const email = await signInEmail(request);
+  // No email we can read is no email Better-Auth can read either (same parsers): it answers 400 or 415 itself.
+  if (typeof email !== "string") return handler(request);
   const wait = await retryAfterSeconds(pool, email, address);
   if (wait > 0) return errorResponse("TOO_MANY_ATTEMPTS", undefined, { "retry-after": String(wait) });
   const response = await handler(request);
   if (response.status === 401) await recordFailure(pool, email, address);
   else if (response.ok) await clearFailures(pool, email, address);
   return response;
+}
+
+/**
+ * The email Better-Auth will sign in with, read exactly as its router (better-call) reads the body: JSON, or an
+ * HTML form, where the last of repeated fields wins. Reading it any other way lets an attacker guess without being
+ * counted: a form-encoded sign-in, or `email=decoy&email=victim`, would be throttled against another account.
+ */
+async function signInEmail(request: Request): Promise<unknown> {
+  const type = (request.headers.get("content-type") ?? "").toLowerCase();
+  try {
+    if (/^application\/([a-z0-9.+-]*\+)?json/.test(type)) return (await request.clone().json())?.email;
+    if (type.includes("application/x-www-form-urlencoded")) return (await request.clone().formData()).getAll("email").at(-1);
+  } catch {
+    // Unparseable: Better-Auth refuses it with its own 400.
+  }
+  return undefined;
 }
 
 /** Better-Auth's 429 carries X-Retry-After and no code; clients and proxies expect Retry-After. */

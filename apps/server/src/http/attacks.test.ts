@@ -698,6 +698,39 @@ describe("brute force and credential stuffing", () => {
     assertTooMany(await attempt("/api/auth/sign-in/email", "203.0.113.161", "nobody@example.com", "x1234567"), "RATE_LIMITED");
   });
 
+  test("password guessing through an HTML form (form-encoded sign-in, which Better-Auth accepts) counts against the same limit", async () => {
+    const email = await victim("198.51.100.5");
+    const form = (mail: string, password: string, address: string) =>
+      new TestClient(limited.url).post("/api/auth/sign-in/email", new URLSearchParams({ email: mail, password }).toString(), {
+        "content-type": "application/x-www-form-urlencoded",
+        ...from(address),
+      });
+    // Control: the form signs in with the right password.
+    assert.equal((await form(email, PASSWORD, "192.0.2.210")).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await form(email, `guess ${i}`, "203.0.113.180")).status, 401, `form guess ${i}`);
+    for (let i = 3; i < 5; i++) assert.equal((await guess(limited.url, email, i, "203.0.113.180")).status, 401, `json guess ${i}`);
+    assertTooMany(await form(email, PASSWORD, "203.0.113.180"), "TOO_MANY_ATTEMPTS");
+  });
+
+  test("password guessing with the email field repeated in a form: the limit counts the account Better-Auth signs in to", async () => {
+    const email = await victim("198.51.100.6");
+    // Better-Auth's body parser keeps the last of repeated fields; a throttle reading the first would count the decoy.
+    const form = (password: string) =>
+      new TestClient(limited.url).post("/api/auth/sign-in/email", `email=decoy%40example.com&email=${encodeURIComponent(email)}&password=${encodeURIComponent(password)}`, {
+        "content-type": "application/x-www-form-urlencoded",
+        ...from("203.0.113.181"),
+      });
+    for (let i = 0; i < 5; i++) assert.equal((await form(`guess ${i}`)).status, 401, `guess ${i}`);
+    assertTooMany(await form(PASSWORD), "TOO_MANY_ATTEMPTS");
+  });
+
+  test("password guessing on an account whose email is longer than 320 characters (Better-Auth signs those up): counted too", async () => {
+    const email = `${"a".repeat(400)}@example.com`;
+    assert.equal((await signUpFrom(limited.url, email, from("198.51.100.7"))).status, 200);
+    for (let i = 0; i < 5; i++) assert.equal((await guess(limited.url, email, i, "203.0.113.182")).status, 401, `guess ${i}`);
+    assertTooMany(await signIn(limited.url, email, PASSWORD, from("203.0.113.182")), "TOO_MANY_ATTEMPTS");
+  });
+
   test("guesses spread over two server instances: the counters are shared, the limits hold", async () => {
     const second = await limitedServer({ TRUST_PROXY: "true" }, limited.databaseUrl);
     try {
