@@ -40,7 +40,10 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await db.close()
 
-    app = FastAPI(title="Textbook backend", lifespan=lifespan)
+    # No trailing-slash redirects: Starlette builds their Location from the Host header, which behind the proxy is
+    # the backend's own address (a reader sent off the origin) and on the backend's own port is whatever a client
+    # claims (an open redirect). A wrong slash is a plain 404.
+    app = FastAPI(title="Textbook backend", lifespan=lifespan, redirect_slashes=False)
     app.state.auth = auth
     app.state.db = db
     auth.install(app)

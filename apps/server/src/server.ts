@@ -2,7 +2,7 @@
  * Composes the product: database (embedded or DATABASE_URL), migrations, Better-Auth, the Hono app, and
  * optionally the Python backend. `stop()` undoes it in reverse order. Used by main.ts and by the tests.
  */
-import { serve } from "@hono/node-server";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./database/embedded";
@@ -10,7 +10,7 @@ import { createPool } from "./database/pool";
 import { migrate } from "./database/migrate";
 import { authOptions, createAuth } from "./auth/auth";
 import { resolveSecret } from "./auth/secret";
-import { createApp } from "./http/app";
+import { createListener } from "./http/app";
 import { spawnBackend } from "./backend/spawn";
 
 export interface RunningServer {
@@ -43,7 +43,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       cleanups.push(backend.stop);
     }
 
-    const app = createApp({
+    const listener = createListener({
       auth: createAuth(config, pool, secret),
       pool,
       backendUrl: config.backendUrl,
@@ -53,15 +53,15 @@ export async function startServer(config: Config, log: (line: string) => void = 
       publicUrl: config.publicUrl,
       trustedOrigins: config.trustedOrigins,
     });
-    const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, () => resolve(s));
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = createServer(listener).listen(config.port, config.host, () => resolve(s));
       s.once("error", reject);
     });
     cleanups.push(
       () =>
         new Promise<void>((resolve) => {
           server.close(() => resolve());
-          (server as any).closeAllConnections?.();
+          server.closeAllConnections();
         }),
     );
     const port = (server.address() as AddressInfo).port;

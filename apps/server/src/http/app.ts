@@ -7,9 +7,10 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
-import type { HttpBindings } from "@hono/node-server";
+import { getRequestListener, type HttpBindings } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { existsSync, readFileSync } from "node:fs";
+import type { RequestListener } from "node:http";
 import path from "node:path";
 import type pg from "pg";
 import type { Auth } from "../auth/auth";
@@ -37,9 +38,34 @@ export interface AppDeps {
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title>
 <h1>The site is not built yet</h1><p>Run <code>npm start</code>, which builds it.</p>`;
 
-export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps) {
+/**
+ * The Node request listener. Plain `/api/*` requests go straight to the proxy: adapting them to a WHATWG Request
+ * for Hono cost the proxy about a tenth of its CPU. Plain means nothing URL parsing could reinterpret (no `.` or
+ * empty segments, escapes, backslashes) and a first segment other than `auth`; every other request is Hono's, whose
+ * `/api/*` route reaches the same proxy, so this is a shortcut, never a second set of routing rules.
+ */
+const PLAIN_API_PATH = /^\/api(?:\/[\w~-]+(?:\.[\w~-]+)*)+\/?$/;
+
+export function createListener(deps: AppDeps): RequestListener {
+  const proxy = createProxy(deps.backendUrl);
+  const hono = getRequestListener(createApp(deps, proxy).fetch);
+  return (incoming, outgoing) => {
+    const url = incoming.url ?? "";
+    const end = url.indexOf("?");
+    const path = end === -1 ? url : url.slice(0, end);
+    if (PLAIN_API_PATH.test(path) && !path.startsWith("/api/auth/") && path !== "/api/auth") {
+      void proxy(incoming, outgoing, incoming.socket.remoteAddress);
+    } else {
+      void hono(incoming, outgoing);
+    }
+  };
+}
+
+export function createApp(
+  { auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps,
+  proxy = createProxy(backendUrl),
+) {
   const app = new Hono();
-  const proxy = createProxy(backendUrl);
 
   // Hono's defaults (nosniff, X-Frame-Options, COOP/CORP, HSTS: ignored by browsers over http), except the
   // referrer policy: with `no-referrer` browsers send `Origin: null` on same-origin POSTs, which the CSRF checks

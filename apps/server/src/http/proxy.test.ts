@@ -27,6 +27,8 @@ before(async () => {
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       if (req.url === "/api/slow") return setTimeout(() => res.end("late"), 500);
+      if (req.url === "/api/own-redirect") return res.writeHead(307, { location: `${base}/api/x?y=1` }).end();
+      if (req.url === "/api/away") return res.writeHead(302, { location: "https://docs.example/page" }).end();
       res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
       res.setHeader("content-type", "application/json");
       res.statusCode = req.url?.startsWith("/api/missing") ? 404 : 200;
@@ -79,4 +81,17 @@ test("a backend that does not answer in time is 504 UPSTREAM_TIMEOUT", async () 
   await proxy.close();
   assert.equal(res.status, 504);
   assert.equal((await res.json()).code, "UPSTREAM_TIMEOUT");
+});
+
+test("a redirect to the backend's own address becomes relative, so the reader stays on the public origin", async () => {
+  const proxy = await front(base);
+  try {
+    const own = await proxy.fetch("/api/own-redirect", { redirect: "manual" });
+    assert.deepEqual([own.status, own.headers.get("location")], [307, "/api/x?y=1"]);
+    // Where the backend means to send a reader elsewhere, it is its call.
+    const away = await proxy.fetch("/api/away", { redirect: "manual" });
+    assert.equal(away.headers.get("location"), "https://docs.example/page");
+  } finally {
+    await proxy.close();
+  }
 });

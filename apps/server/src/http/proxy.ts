@@ -2,7 +2,7 @@
  * Proxies `/api/*` (all but `/api/auth/*`) to the Python backend, so the whole product is one origin.
  * Node streams are piped both ways over kept-alive sockets: the WHATWG fetch/Response path cost several times more
  * CPU per request than the backend itself. Hop-by-hop headers are dropped; the client address is appended to
- * X-Forwarded-For.
+ * X-Forwarded-For; a Location on the backend's own origin is made relative, so it stays on the public one.
  */
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import { SERVER_ERRORS, type ServerErrorCode } from "./errors";
@@ -47,7 +47,11 @@ export function createProxy(backendUrl: string, timeoutMs = 30_000) {
       const upstream = http.request(
         { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers, agent, timeout: timeoutMs },
         (response) => {
-          outgoing.writeHead(response.statusCode ?? 502, copyHeaders(response.headers));
+          const headers = copyHeaders(response.headers);
+          // A redirect the backend builds from its own address would send the reader off the public origin.
+          const location = response.headers.location;
+          if (location?.startsWith(target.origin)) headers.location = location.slice(target.origin.length) || "/";
+          outgoing.writeHead(response.statusCode ?? 502, headers);
           response.pipe(outgoing);
           response.on("end", resolve);
           response.on("error", () => {
