@@ -1,4 +1,4 @@
-"""The database goes away: 503 AUTH_UNAVAILABLE, never a 500 or a pass; back again: 200 without a restart.
+"""The database goes away: 503 AUTH_UNAVAILABLE, never a 500; back again: 200 without a restart.
 
 The backend reaches PostgreSQL through a TCP relay in this process; cutting the relay drops every connection
 and refuses new ones, as a database outage or network partition would.
@@ -92,6 +92,12 @@ def test_database_down_then_up(stack, tmp_path_factory) -> None:  # type: ignore
         assert reader.get("/api/me").status_code == 200
 
         relay.cut()
+        # The session cache serves the reader until its listener sees the connection drop, moments later; from
+        # then on every lookup goes to the database, and the outage shows.
+        deadline = time.monotonic() + 3
+        while reader.get("/api/me").status_code == 200:
+            assert time.monotonic() < deadline, "the session cache outlived the database connection"
+            time.sleep(0.01)
         for path in ["/api/me", "/api/progress"]:
             r = reader.get(path)
             assert r.status_code == 503, r.text
