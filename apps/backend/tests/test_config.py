@@ -29,6 +29,9 @@ def start(env: dict[str, str]) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "PGBOUNCER": "maybe"}, "PGBOUNCER"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "DATABASE_POOL_MAX": "0"}, "DATABASE_POOL_MAX"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "JWT_CHECK_SESSION": "true"}, "JWT_CHECK_SESSION"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "SESSION_CACHE": "sometimes"}, "SESSION_CACHE"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "SESSION_CACHE_TTL": "0"}, "SESSION_CACHE_TTL"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "DATABASE_LISTEN_URL": "x"}, "DATABASE_LISTEN_URL"),
     ],
 )
 def test_bad_configuration_names_the_variable(env, variable) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,8 @@ class Settings(BaseSettings):
     DATABASE_URL: str = Field(pattern=r"^postgres(ql)?://")
     #: Required for session tokens (cookie or bearer); the same value the auth server uses.
     BETTER_AUTH_SECRET: str | None = None
-    #: database: every request is checked against the session table (revocation seen at once).
+    #: database: sessions are read from the session table, then kept in memory (SESSION_CACHE); revocation is seen
+    #: within milliseconds.
     #: jwt: Better-Auth JWTs are verified against the JWKS (no query; valid until they expire).
     AUTH_MODE: Literal["database", "jwt"] = "database"
     #: The auth server's public origin: the trusted origin, and the JWTs' iss and aud.
