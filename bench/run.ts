@@ -164,7 +164,7 @@ try {
   const token = decodeURIComponent(cookie.split("=")[1]!).split(".")[0]!;
   const backend = `http://127.0.0.1:${backendPort}`;
 
-    const jwtUrl = `http://127.0.0.1:${jwtPort}`;
+  const jwtUrl = `http://127.0.0.1:${jwtPort}`;
   const targets = {
     health: () => load(`${backend}/api/health`),
     meDb: () => load(`${backend}/api/me`, { cookie }),
@@ -189,11 +189,12 @@ try {
     rounds.push(round);
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-  const figure = (name: Name): Figure => ({
-    rps: median(rounds.map((r) => r[name].rps)),
-    p50: median(rounds.map((r) => r[name].p50)),
-    p99: median(rounds.map((r) => r[name].p99)),
+  const medianOf = (figures: Figure[]): Figure => ({
+    rps: median(figures.map((f) => f.rps)),
+    p50: median(figures.map((f) => f.p50)),
+    p99: median(figures.map((f) => f.p99)),
   });
+  const figure = (name: Name) => medianOf(rounds.map((r) => r[name]));
   const ratio = (name: Name, base: Name) => median(rounds.map((r) => r[name].rps / r[base].rps));
 
   const revocation = await revocationDelay(origin, backend, password);
@@ -208,8 +209,8 @@ try {
   for (let r = 0; r < ROUNDS; r++) sizes.push([rawLookup(small.url, small.token), rawLookup(large.url, large.token)]);
   const meDb = figure("meDb");
   const raw = rawLookup(db.url, token);
-  const smallFig = { rps: median(sizes.map(([s]) => s.rps)), p50: median(sizes.map(([s]) => s.p50)), p99: median(sizes.map(([s]) => s.p99)) };
-  const largeFig = { rps: median(sizes.map(([, l]) => l.rps)), p50: median(sizes.map(([, l]) => l.p50)), p99: median(sizes.map(([, l]) => l.p99)) };
+  const smallFig = medianOf(sizes.map(([s]) => s));
+  const largeFig = medianOf(sizes.map(([, l]) => l));
   const sizeCost = median(sizes.map(([s, l]) => s.rps / l.rps));
 
   const fmt = (x: number | undefined, d = 0) => (x === undefined ? "" : x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }));
