@@ -17,7 +17,7 @@ def session(user_id: str = "u1", expires_in: float = 3600.0) -> Session:
 
 def started(**kw) -> SessionCache:  # type: ignore[no-untyped-def]
     cache = SessionCache(**kw)
-    cache.start()
+    cache.trust_for(60)
     return cache
 
 
@@ -69,7 +69,7 @@ def test_size_is_bounded_least_recently_used_first() -> None:
     assert len(cache) == 2 and cache.get("b") is None and cache.get("a") is not None
 
 
-def test_stop_empties_and_refuses_until_started_again() -> None:
+def test_stop_empties_and_refuses_until_trusted_again() -> None:
     cache = started()
     cache.put("t", session(), cache.generation)
     cache.stop()
@@ -78,9 +78,25 @@ def test_stop_empties_and_refuses_until_started_again() -> None:
     assert cache.get("t") is None
 
 
+def test_trust_is_a_lease_that_lapses_on_its_own() -> None:
+    # Even if the listener hangs (a silent network), nothing is served once the last proof of delivery is too old,
+    # and what was kept before the lapse is dropped when trust comes back.
+    cache = SessionCache()
+    cache.trust_for(0.05)
+    cache.put("t", session(), cache.generation)
+    assert cache.get("t") is not None
+    time.sleep(0.06)
+    assert cache.get("t") is None
+    cache.trust_for(60)
+    assert cache.get("t") is None and len(cache) == 0
+
+
 def test_notification_payloads() -> None:
     cache = started()
-    listener = InvalidationListener("postgresql://unused", cache)
+    async def no_probe(_payload: str) -> None:
+        pass
+
+    listener = InvalidationListener("postgresql://unused", cache, no_probe)
     cache.put("t", session("u1"), cache.generation)
     cache.put("x", session("u2"), cache.generation)
     listener._apply('{"token": "t"}')
@@ -88,7 +104,15 @@ def test_notification_payloads() -> None:
     listener._apply('{"user": "u2"}')
     assert cache.get("x") is None
     cache.put("y", session("u3"), cache.generation)
+    assert listener._apply('{"probe": "n1"}') == "n1"  # a probe, ours or another process's, forgets nothing
+    assert cache.get("y") is not None
+    listener._apply('{"all": true}')  # a table was truncated
+    assert cache.get("y") is None
+    cache.put("y", session("u3"), cache.generation)
     listener._apply("not json")  # unreadable: it could name anything, so everything goes
+    assert cache.get("y") is None
+    cache.put("y", session("u3"), cache.generation)
+    listener._apply("[1, 2]")
     assert cache.get("y") is None
 
 

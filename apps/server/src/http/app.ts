@@ -7,8 +7,7 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { getRequestListener, type HttpBindings } from "@hono/node-server";
-import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { getRequestListener } from "@hono/node-server";
 import { existsSync, readFileSync } from "node:fs";
 import type { RequestListener } from "node:http";
 import path from "node:path";
@@ -39,32 +38,29 @@ const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title
 <h1>The site is not built yet</h1><p>Run <code>npm start</code>, which builds it.</p>`;
 
 /**
- * The Node request listener. Plain `/api/*` requests go straight to the proxy: adapting them to a WHATWG Request
- * for Hono cost the proxy about a tenth of its CPU. Plain means nothing URL parsing could reinterpret (no `.` or
- * empty segments, escapes, backslashes) and a first segment other than `auth`; every other request is Hono's, whose
- * `/api/*` route reaches the same proxy, so this is a shortcut, never a second set of routing rules.
+ * The Node request listener, and the one rule for what reaches the Python backend: a plain `/api/*` path, taken as
+ * sent, meaning nothing URL parsing could reinterpret (no `.` or empty segments, escapes or backslashes, not absolute
+ * form) and a first segment other than `auth`. Those go straight to the proxy, without Hono (adapting them to a WHATWG
+ * Request cost the proxy about a tenth of its CPU); everything else is Hono's, which never proxies.
  */
 const PLAIN_API_PATH = /^\/api(?:\/[\w~-]+(?:\.[\w~-]+)*)+\/?$/;
 
 export function createListener(deps: AppDeps): RequestListener {
   const proxy = createProxy(deps.backendUrl);
-  const hono = getRequestListener(createApp(deps, proxy).fetch);
+  const hono = getRequestListener(createApp(deps).fetch);
   return (incoming, outgoing) => {
     const url = incoming.url ?? "";
     const end = url.indexOf("?");
     const path = end === -1 ? url : url.slice(0, end);
     if (PLAIN_API_PATH.test(path) && !path.startsWith("/api/auth/") && path !== "/api/auth") {
-      void proxy(incoming, outgoing, incoming.socket.remoteAddress);
+      proxy(incoming, outgoing, incoming.socket.remoteAddress).catch(() => outgoing.destroy());
     } else {
       void hono(incoming, outgoing);
     }
   };
 }
 
-export function createApp(
-  { auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps,
-  proxy = createProxy(backendUrl),
-) {
+export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps) {
   const app = new Hono();
 
   // Hono's defaults (nosniff, X-Frame-Options, COOP/CORP, HSTS: ignored by browsers over http), except the
@@ -107,12 +103,9 @@ export function createApp(
   // belongs to the auth server, and the backend must never receive a request for it.
   app.all("/api/auth/*", () => errorResponse("METHOD_NOT_ALLOWED", undefined, { allow: "GET, POST" }));
 
-  // The proxy writes to Node's response itself; Hono is told the response is already sent.
-  app.all("/api/*", async (c) => {
-    const { incoming, outgoing } = c.env as HttpBindings;
-    await proxy(incoming, outgoing, incoming.socket.remoteAddress);
-    return RESPONSE_ALREADY_SENT;
-  });
+  // Only a path that URL parsing turned into an /api/ path, or spelled with escapes, gets here (see createListener):
+  // the backend would receive it as sent, not as routed, so it is not proxied.
+  app.all("/api/*", () => errorResponse("NOT_FOUND"));
 
   if (existsSync(siteDir)) {
     app.use("/*", serveStatic({ root: path.relative(process.cwd(), siteDir) || "." }));

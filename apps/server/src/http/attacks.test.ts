@@ -277,6 +277,18 @@ describe("CSRF: cookie-carrying writes from another origin", () => {
     assert.equal(r.status, 400);
   });
 
+  test("path tricks toward the backend: what only URL parsing makes an /api/ path is answered by Node, never proxied", async () => {
+    // The backend would receive these as sent (/api/auth/../me), not as routed (/api/me).
+    const targets = ["/api/auth/../me", "/api/./me", "/api//me", "/api/%6De", "/api/x/..%2Fme", `http://127.0.0.1/api/me`];
+    for (const target of targets) {
+      const r = await sendRaw(server.url, "GET", target, { cookie: victim.client.cookieHeader });
+      assert.deepEqual([r.status, r.json?.code, r.headers.server], [404, "NOT_FOUND", undefined], target);
+    }
+    // Control: the plain path is proxied, and the backend's answer carries its Server header.
+    const plain = await sendRaw(server.url, "GET", "/api/health", {});
+    assert.deepEqual([plain.status, plain.headers.server], [200, "uvicorn"]);
+  });
+
   test("login CSRF: a cross-origin sign-in or sign-up (no cookie yet, JSON or an HTML form) creates no session and no account", async () => {
     const { id, email } = await reader("login-csrf");
     const sessions = (await footprint(id)).sessions;

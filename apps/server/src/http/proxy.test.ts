@@ -28,6 +28,7 @@ before(async () => {
     req.on("end", () => {
       if (req.url === "/api/slow") return setTimeout(() => res.end("late"), 500);
       if (req.url === "/api/own-redirect") return res.writeHead(307, { location: `${base}/api/x?y=1` }).end();
+      if (req.url === "/api/own-double-slash") return res.writeHead(307, { location: `${base.toUpperCase()}//evil.example/x` }).end();
       if (req.url === "/api/away") return res.writeHead(302, { location: "https://docs.example/page" }).end();
       res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
       res.setHeader("content-type", "application/json");
@@ -88,6 +89,9 @@ test("a redirect to the backend's own address becomes relative, so the reader st
   try {
     const own = await proxy.fetch("/api/own-redirect", { redirect: "manual" });
     assert.deepEqual([own.status, own.headers.get("location")], [307, "/api/x?y=1"]);
+    // Made relative naively, http://backend//evil.example would become the protocol-relative //evil.example.
+    const doubled = await proxy.fetch("/api/own-double-slash", { redirect: "manual" });
+    assert.equal(doubled.headers.get("location"), "/evil.example/x");
     // Where the backend means to send a reader elsewhere, it is its call.
     const away = await proxy.fetch("/api/away", { redirect: "manual" });
     assert.equal(away.headers.get("location"), "https://docs.example/page");

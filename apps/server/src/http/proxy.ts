@@ -31,6 +31,22 @@ function sendError(outgoing: ServerResponse, code: ServerErrorCode) {
   outgoing.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ code, message }));
 }
 
+/**
+ * A redirect the backend builds from its own address would send the reader off the public origin: it becomes a
+ * path on this one. Leading slashes and backslashes are collapsed, or `http://backend//evil.example` would become
+ * the protocol-relative `//evil.example`.
+ */
+function publicLocation(location: string, target: URL): string {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    return location; // relative already
+  }
+  if (url.origin !== target.origin) return location;
+  return `${url.pathname}${url.search}${url.hash}`.replace(/^[/\\]+/, "/");
+}
+
 export function createProxy(backendUrl: string, timeoutMs = 30_000) {
   const target = new URL(backendUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -48,9 +64,7 @@ export function createProxy(backendUrl: string, timeoutMs = 30_000) {
         { host: target.hostname, port: target.port, method: incoming.method, path: incoming.url, headers, agent, timeout: timeoutMs },
         (response) => {
           const headers = copyHeaders(response.headers);
-          // A redirect the backend builds from its own address would send the reader off the public origin.
-          const location = response.headers.location;
-          if (location?.startsWith(target.origin)) headers.location = location.slice(target.origin.length) || "/";
+          if (response.headers.location) headers.location = publicLocation(response.headers.location, target);
           outgoing.writeHead(response.statusCode ?? 502, headers);
           response.pipe(outgoing);
           response.on("end", resolve);

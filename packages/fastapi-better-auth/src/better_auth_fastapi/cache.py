@@ -2,9 +2,11 @@
 
 Contract: the auth server's migration adds triggers on ``session``, ``"user"`` and ``user_profile`` that
 ``pg_notify(CHANNEL, ...)`` on every change (see apps/server/src/database/session-changes.ts). The listener in
-``invalidation.py`` turns each notification into :meth:`SessionCache.forget_token` or :meth:`forget_user`, and
-switches the cache off (and empties it) whenever its connection drops. So a cached session is never served longer
-than a notification takes to arrive, and never when notifications might be missed.
+``invalidation.py`` turns each notification into :meth:`SessionCache.forget_token`, :meth:`forget_user` or
+:meth:`clear`, and proves every few seconds that notifications still arrive by sending itself one through the
+session pool. Trust is a lease: each proof extends it, and once it lapses nothing is served, whatever the listener
+task is doing. So a cached session is never served longer than a notification takes to arrive, and never for long
+when notifications might be missed.
 
 A lookup that raced a change must not re-insert the stale row it read: ``put`` only accepts a value read under the
 current :attr:`generation`, which every notification and every clear advances.
@@ -34,15 +36,21 @@ class SessionCache:
         holds even if a notification were lost in a way the listener cannot see."""
         self.max_entries = max_entries
         self.ttl = ttl
-        self.enabled = False
         self.generation = 0
+        self._trusted_until = 0.0  # time.monotonic()
         self._by_token: OrderedDict[str, _Entry] = OrderedDict()
         self._tokens_by_user: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self._by_token)
 
+    @property
+    def enabled(self) -> bool:
+        return time.monotonic() < self._trusted_until
+
     def get(self, token: str) -> Session | None:
+        if not self.enabled:
+            return None
         entry = self._by_token.get(token)
         if entry is None:
             return None
@@ -79,14 +87,15 @@ class SessionCache:
         self._by_token.clear()
         self._tokens_by_user.clear()
 
-    def start(self) -> None:
-        """Called once notifications are being received: anything read before that may be stale."""
-        self.clear()
-        self.enabled = True
+    def trust_for(self, seconds: float) -> None:
+        """Called each time notifications are proven to arrive. After a lapse, anything kept may be stale."""
+        if not self.enabled:
+            self.clear()
+        self._trusted_until = time.monotonic() + seconds
 
     def stop(self) -> None:
         """Called when notifications may be missed (the listening connection dropped)."""
-        self.enabled = False
+        self._trusted_until = 0.0
         self.clear()
 
     def _drop(self, token: str) -> None:

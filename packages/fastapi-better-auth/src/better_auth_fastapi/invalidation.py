@@ -1,8 +1,11 @@
 """Keeps a :class:`SessionCache` honest: ``LISTEN`` on one dedicated connection, forget what each notification names.
 
-The cache is switched on only after ``LISTEN`` succeeded on a database whose change triggers are installed, and off
-(and emptied) the moment the connection fails or a heartbeat goes unanswered, so a silent network drop costs at most
-``heartbeat`` seconds of trust. The connection reconnects on its own; lookups simply go to the database meanwhile.
+Every ``heartbeat`` seconds the listener checks the change triggers are still installed and enabled, sends itself a
+probe notification through the session pool (``send_probe``) and waits for it on the listening connection. Only a
+probe that comes back extends the cache's trust, by two heartbeats. That one test covers a dropped or silent
+connection, a transaction pooler in the path (``LISTEN`` succeeds there but nothing is ever delivered) and a listen
+URL that names another database; and because trust is a lease, it lapses on time even if the listener task hangs.
+The connection reconnects on its own; lookups simply go to the database meanwhile.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -19,10 +25,12 @@ from .cache import CHANNEL, SessionCache
 
 log = logging.getLogger("better_auth_fastapi")
 
-# Installed by the auth server's migration on session, "user" and user_profile.
+TRIGGER_NAMES = (CHANNEL, f"{CHANNEL}_truncate")
+# Installed by the auth server's migration: a row trigger and a TRUNCATE trigger on each of session, "user" and
+# user_profile.
 TRIGGERS_INSTALLED = f"""
-SELECT count(DISTINCT tgrelid) = 3 FROM pg_trigger
-WHERE tgname = '{CHANNEL}' AND NOT tgisinternal AND tgenabled <> 'D'
+SELECT count(*) = 6 FROM pg_trigger
+WHERE tgname IN ('{TRIGGER_NAMES[0]}', '{TRIGGER_NAMES[1]}') AND NOT tgisinternal AND tgenabled <> 'D'
 """
 
 
@@ -40,11 +48,21 @@ def listen_url_for(database_url: str) -> str | None:
 
 
 class InvalidationListener:
-    def __init__(self, url: str, cache: SessionCache, *, heartbeat: float = 5.0, retry: float = 1.0) -> None:
-        """``heartbeat`` (default 5 s): how often a quiet connection is proven alive.
+    def __init__(
+        self,
+        url: str,
+        cache: SessionCache,
+        send_probe: Callable[[str], Awaitable[None]],
+        *,
+        heartbeat: float = 2.0,
+        retry: float = 1.0,
+    ) -> None:
+        """``send_probe(payload)`` must ``pg_notify`` the channel with ``payload`` over another connection.
+        ``heartbeat`` (default 2 s): how often delivery is proven; trust lapses two heartbeats after the last proof.
         ``retry`` (default 1 s): the pause between reconnection attempts."""
         self.url = url
         self.cache = cache
+        self.send_probe = send_probe
         self.heartbeat = heartbeat
         self.retry = retry
         self.listening = asyncio.Event()
@@ -70,7 +88,7 @@ class InvalidationListener:
                 raise
             except Exception as exc:  # any failure means notifications may have been missed
                 if self.cache.enabled:
-                    log.warning("session cache off until the change listener reconnects: %s", exc)
+                    log.warning("session cache off until the change listener reconnects: %r", exc)
             finally:
                 self.listening.clear()
                 self.cache.stop()
@@ -82,34 +100,53 @@ class InvalidationListener:
             autocommit=True,
             connect_timeout=3,
             application_name="better-auth-fastapi listener",
-            # The kernel also gives up on a dead peer, for the rare case where the heartbeat itself hangs.
             keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=2,
         )
         async with conn:
-            while not await self._triggers_installed(conn):
-                if not self._warned:
-                    log.warning("session cache off: the change triggers are missing; run the auth server's migration")
-                    self._warned = True
-                await asyncio.sleep(self.heartbeat)
             await conn.execute(f"LISTEN {CHANNEL}")
-            self.cache.start()
-            self.listening.set()
             while True:
+                if await self._prove_delivery(conn):
+                    self.cache.trust_for(2 * self.heartbeat)
+                    self.listening.set()
+                else:
+                    self.cache.stop()
+                    self.listening.clear()
                 async for note in conn.notifies(timeout=self.heartbeat):
                     self._apply(note.payload)
-                await asyncio.wait_for(conn.execute("SELECT 1"), timeout=self.heartbeat)
 
-    async def _triggers_installed(self, conn: psycopg.AsyncConnection) -> bool:
-        cur = await conn.execute(TRIGGERS_INSTALLED)
+    async def _prove_delivery(self, conn: psycopg.AsyncConnection) -> bool:
+        """True once the triggers are installed and a probe sent through the pool came back on this connection.
+        Raises when the probe does not come back: the connection cannot be trusted to deliver."""
+        cur = await asyncio.wait_for(conn.execute(TRIGGERS_INSTALLED), timeout=self.heartbeat)
         row = await cur.fetchone()
-        return bool(row and row[0])
+        if not (row and row[0]):
+            if not self._warned:
+                log.warning("session cache off: the change triggers are missing or disabled; run the auth server's migration")
+                self._warned = True
+            return False
+        nonce = secrets.token_hex(8)
+        await asyncio.wait_for(self.send_probe(json.dumps({"probe": nonce})), timeout=self.heartbeat)
+        deadline = time.monotonic() + self.heartbeat
+        while (left := deadline - time.monotonic()) > 0:
+            # aclosing: the generator holds the connection's lock until it is closed, not just left.
+            async with contextlib.aclosing(conn.notifies(timeout=left)) as notes:
+                async for note in notes:
+                    if self._apply(note.payload) == nonce:
+                        return True
+        raise TimeoutError("the probe notification did not come back: is LISTEN going through a pooler?")
 
-    def _apply(self, payload: str) -> None:
+    def _apply(self, payload: str) -> str | None:
+        """Forgets what ``payload`` names; returns a probe's nonce (probes of other processes are ignored)."""
         try:
             change = json.loads(payload)
+            if "probe" in change:
+                return str(change["probe"])
             if "token" in change:
                 self.cache.forget_token(str(change["token"]))
-            else:
+            elif "user" in change:
                 self.cache.forget_user(str(change["user"]))
-        except (ValueError, KeyError, TypeError):
+            else:
+                self.cache.clear()  # {"all": true}: a table was truncated
+        except (ValueError, KeyError, TypeError, AttributeError):
             self.cache.clear()  # a payload we cannot read could name anything
+        return None

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from .cache import SessionCache
+from .cache import CHANNEL, SessionCache
 from .errors import Unavailable
 from .invalidation import InvalidationListener, log
 from .models import Profile, Session, User
@@ -72,7 +72,9 @@ class SessionStore:
             kwargs=connection_kwargs(database_url, prepare),
         )
         self.cache = cache
-        self.listener = InvalidationListener(listen_url, cache) if cache is not None and listen_url else None
+        self.listener = (
+            InvalidationListener(listen_url, cache, self._notify) if cache is not None and listen_url else None
+        )
 
     async def open(self) -> None:
         # wait=False: the backend starts (and answers 503) even while the database is down.
@@ -108,6 +110,11 @@ class SessionStore:
     async def session_exists(self, session_id: str) -> bool:
         """For JWT mode's optional revocation check: the JWT's ``sid`` still names a live session."""
         return await self._fetch_one(session_id, SESSION_EXISTS) is not None
+
+    async def _notify(self, payload: str) -> None:
+        """The listener's probe goes out through the pool, the path every lookup takes."""
+        async with self.pool.connection() as conn:
+            await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
 
     async def _fetch_one(self, value: str, query: str = LOOKUP) -> tuple[Any, ...] | None:
         # One retry: after a database restart the pool may hand out a connection that died with it.
