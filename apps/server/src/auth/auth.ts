@@ -88,7 +88,7 @@ export function createAuth(config: Config, pool: pg.Pool, secret: string) {
 function handlerWithOneRouter(auth: { $context: Promise<unknown>; options: BetterAuthOptions }) {
   const ready = (auth.$context as Promise<AuthContext>).then((ctx) => {
     // The per-request copy's trusted origins and providers, computed from static options, equal the ones
-    // computed at start-up.
+    // computed at start-up. A plugin that added trusted origins in its init would break that; ours add none.
     const context = Object.create(Object.getPrototypeOf(ctx), Object.getOwnPropertyDescriptors(ctx));
     return { context: context as AuthContext, handler: router(context, auth.options).handler };
   });
