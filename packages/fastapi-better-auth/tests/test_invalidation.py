@@ -4,8 +4,9 @@ and that the cache is only trusted where its own probe comes back."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import psycopg
 import pytest
@@ -59,21 +60,28 @@ def test_every_change_that_can_make_a_cached_session_stale_is_announced(fresh_da
         assert {"all": True} in announced(url, f"TRUNCATE {table}"), table
 
 
-async def _trusted_within(database_url: str, listen_url: str, seconds: float) -> bool:
-    cache = SessionCache()
-    store = SessionStore(database_url, cache=cache, listen_url=listen_url)
+@contextlib.asynccontextmanager
+async def listening(database_url: str, listen_url: str) -> AsyncIterator[SessionStore]:
+    """A store with a cache, its listener proving delivery every 0.2 s."""
+    store = SessionStore(database_url, cache=SessionCache(), listen_url=listen_url)
     assert store.listener is not None
     store.listener.heartbeat = 0.2
     await store.open()
     try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def _trusted_within(database_url: str, listen_url: str, seconds: float) -> bool:
+    async with listening(database_url, listen_url) as store:
+        assert store.cache is not None
         deadline = asyncio.get_running_loop().time() + seconds
         while asyncio.get_running_loop().time() < deadline:
-            if cache.enabled:
+            if store.cache.enabled:
                 return True
             await asyncio.sleep(0.05)
         return False
-    finally:
-        await store.close()
 
 
 def test_the_cache_is_trusted_only_where_its_probe_comes_back(fresh_database: str, database_url: str) -> None:
@@ -85,23 +93,17 @@ def test_the_cache_is_trusted_only_where_its_probe_comes_back(fresh_database: st
 
 def test_disabled_triggers_switch_the_cache_off(database_url: str) -> None:
     async def run() -> tuple[bool, bool]:
-        cache = SessionCache()
-        store = SessionStore(database_url, cache=cache, listen_url=database_url)
-        assert store.listener is not None
-        store.listener.heartbeat = 0.2
-        await store.open()
-        try:
+        async with listening(database_url, database_url) as store:
+            assert store.listener is not None and store.cache is not None
             await asyncio.wait_for(store.listener.listening.wait(), 3)
-            before = cache.enabled
+            before = store.cache.enabled
             with psycopg.connect(database_url, autocommit=True) as conn:
                 conn.execute("ALTER TABLE user_profile DISABLE TRIGGER better_auth_session_changes")
                 try:
                     await asyncio.sleep(0.8)  # a few heartbeats
-                    after = cache.enabled
+                    after = store.cache.enabled
                 finally:
                     conn.execute("ALTER TABLE user_profile ENABLE TRIGGER better_auth_session_changes")
             return before, after
-        finally:
-            await store.close()
 
     assert asyncio.run(run()) == (True, False)

@@ -67,21 +67,27 @@ class InvalidationListener:
         self.retry = retry
         self.listening = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._warned = False
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="better-auth session invalidation")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        self._stopping = True
         self.cache.stop()
+        if self._task is not None:
+            # Asked again until it ends: a cancellation can be lost inside library code (psycopg waits out a
+            # server-side cancel; asyncio.wait_for on 3.11 can swallow one), and shutdown must not hang on it.
+            for _ in range(100):
+                self._task.cancel()
+                done, _pending = await asyncio.wait({self._task}, timeout=0.1)
+                if done:
+                    break
+            self._task = None
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._listen()
             except asyncio.CancelledError:
@@ -104,7 +110,7 @@ class InvalidationListener:
         )
         async with conn:
             await conn.execute(f"LISTEN {CHANNEL}")
-            while True:
+            while not self._stopping:
                 if await self._prove_delivery(conn):
                     self.cache.trust_for(2 * self.heartbeat)
                     self.listening.set()
@@ -117,15 +123,17 @@ class InvalidationListener:
     async def _prove_delivery(self, conn: psycopg.AsyncConnection) -> bool:
         """True once the triggers are installed and a probe sent through the pool came back on this connection.
         Raises when the probe does not come back: the connection cannot be trusted to deliver."""
-        cur = await asyncio.wait_for(conn.execute(TRIGGERS_INSTALLED), timeout=self.heartbeat)
-        row = await cur.fetchone()
+        async with asyncio.timeout(self.heartbeat):
+            cur = await conn.execute(TRIGGERS_INSTALLED)
+            row = await cur.fetchone()
         if not (row and row[0]):
             if not self._warned:
                 log.warning("session cache off: the change triggers are missing or disabled; run the auth server's migration")
                 self._warned = True
             return False
         nonce = secrets.token_hex(8)
-        await asyncio.wait_for(self.send_probe(json.dumps({"probe": nonce})), timeout=self.heartbeat)
+        async with asyncio.timeout(self.heartbeat):
+            await self.send_probe(json.dumps({"probe": nonce}))
         deadline = time.monotonic() + self.heartbeat
         while (left := deadline - time.monotonic()) > 0:
             # aclosing: the generator holds the connection's lock until it is closed, not just left.
