@@ -75,20 +75,26 @@ async function sessionTable(n: number, secret: string) {
   return { url: db.url, token: token as string, drop: db.drop };
 }
 
+/** Signs a reader up on `base` and completes the profile; returns the session cookie (`name=value`). */
+async function completeReader(base: string, email: string, password: string): Promise<string> {
+  const post = (path: string, body: object, cookie?: string) =>
+    fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: base, ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify(body),
+    });
+  const up = await post("/api/auth/sign-up/email", { email, password, name: "Bench" });
+  const cookie = up.headers.getSetCookie()[0]!.split(";")[0]!;
+  const profile = await post("/api/auth/profile", { pythonProficiency: "advanced", developerRole: "backend" }, cookie);
+  if (!up.ok || !profile.ok) throw new Error(`sign-up ${up.status}, profile ${profile.status}`);
+  return cookie;
+}
+
 /** How long after a sign-out returns the backend first refuses the signed-out cookie (polled every 2 ms). */
 async function revocationDelay(base: string, backend: string, password: string, runs = 20) {
   const delays: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const email = `revoke-${i}@example.com`;
-    const up = await fetch(`${base}/api/auth/sign-up/email`, {
-      method: "POST", headers: { "content-type": "application/json", origin: base },
-      body: JSON.stringify({ email, password, name: "Revoke" }),
-    });
-    const cookie = up.headers.getSetCookie()[0]!.split(";")[0]!;
-    await fetch(`${base}/api/auth/profile`, {
-      method: "POST", headers: { "content-type": "application/json", origin: base, cookie },
-      body: JSON.stringify({ pythonProficiency: "beginner", developerRole: "student" }),
-    });
+    const cookie = await completeReader(base, `revoke-${i}@example.com`, password);
     if ((await fetch(`${backend}/api/me`, { headers: { cookie } })).status !== 200) throw new Error("not cached");
     await fetch(`${base}/api/auth/sign-out`, { method: "POST", headers: { "content-type": "application/json", origin: base, cookie }, body: "{}" });
     const signedOut = performance.now();
@@ -146,15 +152,7 @@ try {
 
   // One complete reader, signed in through the real server.
   const password = "bench password 123";
-  const up = await fetch(`${origin}/api/auth/sign-up/email`, {
-    method: "POST", headers: { "content-type": "application/json", origin },
-    body: JSON.stringify({ email: "bench@example.com", password, name: "Bench" }),
-  });
-  const cookie = up.headers.getSetCookie()[0]!.split(";")[0]!;
-  await fetch(`${origin}/api/auth/profile`, {
-    method: "POST", headers: { "content-type": "application/json", origin, cookie },
-    body: JSON.stringify({ pythonProficiency: "advanced", developerRole: "backend" }),
-  });
+  const cookie = await completeReader(origin, "bench@example.com", password);
   const jwt = (await (await fetch(`${origin}/api/auth/token`, { headers: { cookie } })).json()).token as string;
   const plainOrigin = `http://127.0.0.1:${plainPort}`;
   await fetch(`${plainOrigin}/api/auth/sign-up/email`, {

@@ -44,6 +44,25 @@ declare module "@theme/Account" {
   export default function Account(): ReactNode;
 }
 
+declare module "@theme/AuthField" {
+  import type { InputHTMLAttributes, ReactNode } from "react";
+  export interface Props extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onChange"> {
+    id: string;
+    label: string;
+    value: string;
+    onValue: (value: string) => void;
+  }
+  export default function AuthField(props: Props): ReactNode;
+}
+
+declare module "@theme/FormError" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    error: { code: string; message: string } | null;
+  }
+  export default function FormError(props: Props): ReactNode;
+}
+
 declare module "@theme/ProfileForm" {
   import type { ReactNode } from "react";
   export interface Props {

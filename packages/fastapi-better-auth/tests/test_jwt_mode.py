@@ -13,6 +13,19 @@ from better_auth_fastapi import JWTVerifier
 from conftest import Reader
 
 
+def count_loads(verifier: JWTVerifier) -> list[int]:
+    """Counts the verifier's JWKS loads from now on, in a one-item list the caller reads after the fact."""
+    loads = [0]
+    load = verifier._load_jwks
+
+    async def counting_load():  # type: ignore[no-untyped-def]
+        loads[0] += 1
+        return await load()
+
+    verifier._load_jwks = counting_load  # type: ignore[method-assign]
+    return loads
+
+
 def _verify(verifier: JWTVerifier, *tokens: str):  # type: ignore[no-untyped-def]
     async def run():  # type: ignore[no-untyped-def]
         try:
@@ -44,15 +57,7 @@ def test_unknown_key_ids_refetch_at_most_once_per_interval(stack) -> None:  # ty
     # Without the limit, every forged kid would cost a JWKS fetch: a cheap way to hammer the auth server.
     token = Reader(stack).sign_up().onboard().jwt()
     verifier = JWTVerifier(issuer=stack.origin, audience=stack.origin, database_url=stack.database_url)
-    loads = 0
-    load = verifier._load_jwks
-
-    async def counting_load():  # type: ignore[no-untyped-def]
-        nonlocal loads
-        loads += 1
-        return await load()
-
-    verifier._load_jwks = counting_load  # type: ignore[method-assign]
+    loads = count_loads(verifier)
     claims = jwt.decode(token, options={"verify_signature": False})
     forged = [
         jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": secrets.token_hex(8)})
@@ -61,7 +66,7 @@ def test_unknown_key_ids_refetch_at_most_once_per_interval(stack) -> None:  # ty
     results = _verify(verifier, token, *forged, token)
     assert results[0] is not None and results[-1] is not None
     assert results[1:-1] == [None] * 20
-    assert loads == 1
+    assert loads == [1]
 
 
 @pytest.mark.parametrize("algorithms", [("HS256",), ("none",), ("EdDSA", "HS512"), ()], ids=str)
@@ -97,15 +102,7 @@ def test_unreachable_jwks_is_unavailable_and_not_hammered(stack) -> None:  # typ
 
     token = Reader(stack).sign_up().onboard().jwt()
     verifier = JWTVerifier(issuer=stack.origin, audience=stack.origin, jwks_url=f"http://127.0.0.1:{free_port()}/jwks")
-    loads = 0
-    load = verifier._load_jwks
-
-    async def counting_load():  # type: ignore[no-untyped-def]
-        nonlocal loads
-        loads += 1
-        return await load()
-
-    verifier._load_jwks = counting_load  # type: ignore[method-assign]
+    loads = count_loads(verifier)
 
     async def run() -> list[str]:
         outcomes = []
@@ -121,7 +118,7 @@ def test_unreachable_jwks_is_unavailable_and_not_hammered(stack) -> None:  # typ
         return outcomes
 
     assert asyncio.run(run()) == ["unavailable"] * 10
-    assert loads == 1
+    assert loads == [1]
 
 
 def test_a_remembered_token_is_checked_again_once_its_key_is_withdrawn(stack) -> None:  # type: ignore[no-untyped-def]

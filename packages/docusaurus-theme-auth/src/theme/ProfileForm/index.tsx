@@ -6,6 +6,7 @@ import {
   PYTHON_PROFICIENCY_LABELS,
   type Profile,
 } from "@textbook-auth/onboarding/client";
+import FormError from "@theme/FormError";
 import { useAuth, toDisplayError, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
 
 export interface Props {
@@ -82,11 +83,7 @@ export default function ProfileForm({ submitLabel, onSaved }: Props): ReactNode 
           ))}
         </select>
       </div>
-      {error && (
-        <p role="alert" data-error-code={error.code} className="alert alert--danger">
-          {error.message}
-        </p>
-      )}
+      <FormError error={error} />
       {saved && (
         <p role="status" className="alert alert--success">
           Saved.

@@ -1,9 +1,9 @@
 import React, { useState, type ReactNode } from "react";
 import Layout from "@theme/Layout";
 import Link from "@docusaurus/Link";
+import AuthField from "@theme/AuthField";
+import FormError from "@theme/FormError";
 import { useAccountForm, withRedirect } from "@textbook-auth/docusaurus-theme/client";
-
-const inputStyle: React.CSSProperties = { display: "block", width: "100%", padding: "0.5rem", marginTop: "0.25rem" };
 
 /** `/sign-in?redirect=<path>`: after signing in, back to that path (or onboarding first if the profile is incomplete). */
 export default function SignIn(): ReactNode {
@@ -16,19 +16,9 @@ export default function SignIn(): ReactNode {
       <main className="container margin-vert--lg" style={{ maxWidth: "28rem" }}>
         <h1>Sign in</h1>
         <form onSubmit={onSubmit} aria-label="Sign in">
-          <div className="margin-bottom--md">
-            <label htmlFor="auth-email">Email</label>
-            <input id="auth-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} style={inputStyle} />
-          </div>
-          <div className="margin-bottom--md">
-            <label htmlFor="auth-password">Password</label>
-            <input id="auth-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} style={inputStyle} />
-          </div>
-          {error && (
-            <p role="alert" data-error-code={error.code} className="alert alert--danger">
-              {error.message}
-            </p>
-          )}
+          <AuthField id="auth-email" label="Email" value={email} onValue={setEmail} type="email" autoComplete="email" />
+          <AuthField id="auth-password" label="Password" value={password} onValue={setPassword} type="password" autoComplete="current-password" />
+          <FormError error={error} />
           <button type="submit" className="button button--primary" disabled={busy || !client}>
             Sign in
           </button>

@@ -1,9 +1,9 @@
 import React, { useState, type ReactNode } from "react";
 import Layout from "@theme/Layout";
 import Link from "@docusaurus/Link";
+import AuthField from "@theme/AuthField";
+import FormError from "@theme/FormError";
 import { useAccountForm, withRedirect } from "@textbook-auth/docusaurus-theme/client";
-
-const inputStyle: React.CSSProperties = { display: "block", width: "100%", padding: "0.5rem", marginTop: "0.25rem" };
 
 /** `/sign-up?redirect=<path>`: a new account always goes through onboarding, which then returns to the path. */
 export default function SignUp(): ReactNode {
@@ -17,23 +17,10 @@ export default function SignUp(): ReactNode {
       <main className="container margin-vert--lg" style={{ maxWidth: "28rem" }}>
         <h1>Create an account</h1>
         <form onSubmit={onSubmit} aria-label="Create an account">
-          <div className="margin-bottom--md">
-            <label htmlFor="auth-name">Name</label>
-            <input id="auth-name" type="text" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} style={inputStyle} />
-          </div>
-          <div className="margin-bottom--md">
-            <label htmlFor="auth-email">Email</label>
-            <input id="auth-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} style={inputStyle} />
-          </div>
-          <div className="margin-bottom--md">
-            <label htmlFor="auth-password">Password</label>
-            <input id="auth-password" type="password" autoComplete="new-password" required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} style={inputStyle} />
-          </div>
-          {error && (
-            <p role="alert" data-error-code={error.code} className="alert alert--danger">
-              {error.message}
-            </p>
-          )}
+          <AuthField id="auth-name" label="Name" value={name} onValue={setName} type="text" autoComplete="name" />
+          <AuthField id="auth-email" label="Email" value={email} onValue={setEmail} type="email" autoComplete="email" />
+          <AuthField id="auth-password" label="Password" value={password} onValue={setPassword} type="password" autoComplete="new-password" minLength={8} />
+          <FormError error={error} />
           <button type="submit" className="button button--primary" disabled={busy || !client}>
             Create account
           </button>
