@@ -19,7 +19,7 @@ import { createProxy } from "./proxy";
 import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
-import { clearFailures, recordFailure, retryAfterSeconds } from "../auth/sign-in-throttle";
+import { releaseAttempt, reserveAttempt } from "../auth/sign-in-throttle";
 
 export interface AppDeps {
   auth: Auth;
@@ -124,7 +124,11 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
   return app;
 }
 
-/** Failed sign-ins are counted per account and address; past the limit the password is not even checked. */
+/**
+ * Failed sign-ins are counted per account and address; past the limit the password is not even checked. Each attempt
+ * is counted before the password is checked and given back unless it may have been a wrong password, so concurrent
+ * guesses cannot all pass the limit at once.
+ */
 async function signInWithThrottle(
   pool: pg.Pool,
   request: Request,
@@ -134,11 +138,16 @@ async function signInWithThrottle(
   const email = await signInEmail(request);
   // No email we can read is no email Better-Auth can read either (same parsers): it answers 400 or 415 itself.
   if (typeof email !== "string") return handler(request);
-  const wait = await retryAfterSeconds(pool, email, address);
-  if (wait > 0) return errorResponse("TOO_MANY_ATTEMPTS", undefined, { "retry-after": String(wait) });
+  const reservation = await reserveAttempt(pool, email, address);
+  if (!reservation.allowed) {
+    return errorResponse("TOO_MANY_ATTEMPTS", undefined, { "retry-after": String(reservation.retryAfterSeconds) });
+  }
   const response = await handler(request);
-  if (response.status === 401) await recordFailure(pool, email, address);
-  else if (response.ok) await clearFailures(pool, email, address);
+  // 401 is a wrong password (or an unknown account, counted alike so the limit tells nothing about which emails
+  // exist): the slot stays used. Other 4xx are refusals before any password check (body validation, origin and
+  // callback checks, Better-Auth's own rate limit). A 5xx keeps the slot: it may come after a check.
+  if (response.ok) await releaseAttempt(pool, reservation.id, { email, address });
+  else if (response.status >= 400 && response.status < 500 && response.status !== 401) await releaseAttempt(pool, reservation.id);
   return response;
 }
 

@@ -17,6 +17,7 @@ import { startTestServer, TEST_SECRET } from "../testing/server";
 import { startPythonBackend } from "../testing/backend";
 import { sendRaw, TestClient } from "../testing/client";
 import { forgedCredentials } from "../testing/forged-credentials";
+import { passwordVerifications } from "../auth/password";
 import type { RunningServer } from "../server";
 
 const PASSWORD = "correct horse battery";
@@ -762,6 +763,141 @@ describe("brute force and credential stuffing", () => {
     } finally {
       await second.stop();
     }
+  });
+});
+
+describe("concurrent password guessing", () => {
+  // The throttle must hold however the guesses arrive: all at once, from many addresses, through several server
+  // instances. What is counted is the password checks really made (the hasher's own diagnostics channel), not the
+  // answers: a guess whose password was checked is a guess, whatever it was answered.
+  let limited: Awaited<ReturnType<typeof limitedServer>>;
+  before(async () => {
+    limited = await limitedServer({ TRUST_PROXY: "true" });
+  });
+  after(() => limited?.stop());
+
+  let victims = 0;
+  async function victim() {
+    const email = `concurrent-${++victims}@example.com`;
+    assert.equal((await signUpFrom(limited.url, email, from(`198.51.100.${100 + victims}`))).status, 200);
+    return email;
+  }
+
+  /** Runs `attack` and counts the password verifications every in-process server made meanwhile. */
+  async function countingChecks<T>(attack: () => Promise<T>): Promise<{ result: T; checks: number; wrong: number }> {
+    let checks = 0;
+    let wrong = 0;
+    const onCheck = (message: unknown) => {
+      checks++;
+      if (!(message as { ok: boolean }).ok) wrong++;
+    };
+    passwordVerifications.subscribe(onCheck);
+    try {
+      const result = await attack();
+      return { result, checks, wrong };
+    } finally {
+      passwordVerifications.unsubscribe(onCheck);
+    }
+  }
+
+  /** Fires every guess at once: `perAddress` wrong passwords from each address, spread over the instances. */
+  async function burst(urls: string[], email: string, addresses: string[], perAddress: number) {
+    const guesses = addresses.flatMap((address, a) =>
+      Array.from({ length: perAddress }, (_, i) => signIn(urls[(a * perAddress + i) % urls.length]!, email, `guess ${a}-${i}`, from(address))),
+    );
+    return Promise.all(guesses);
+  }
+
+  const statusCount = (answers: { status: number; json: any }[]) => {
+    const counts: Record<string, number> = {};
+    for (const r of answers) counts[`${r.status} ${r.json?.code ?? ""}`.trim()] = (counts[`${r.status} ${r.json?.code ?? ""}`.trim()] ?? 0) + 1;
+    return counts;
+  };
+
+  test("control: one sign-in with the right password is one password check", async () => {
+    const email = await victim();
+    const { result, checks } = await countingChecks(() => signIn(limited.url, email, PASSWORD, from("192.0.2.50")));
+    assert.equal(result.status, 200);
+    assert.equal(checks, 1);
+  });
+
+  test("80 concurrent wrong passwords for one account from 8 addresses: exactly 5 password checks per address (40), every other guess 429 TOO_MANY_ATTEMPTS", async () => {
+    const email = await victim();
+    const addresses = Array.from({ length: 8 }, (_, i) => `203.0.115.${i + 1}`);
+    const { result, checks, wrong } = await countingChecks(() => burst([limited.url], email, addresses, 10));
+    assert.equal(checks, 40, "password checks");
+    assert.equal(wrong, 40);
+    assert.deepEqual(statusCount(result), { "401 INVALID_EMAIL_OR_PASSWORD": 40, "429 TOO_MANY_ATTEMPTS": 40 });
+    // Per address, as the answers' order says nothing about which address each came from.
+    const { rows } = await limited.pool.query(`SELECT address, count(*)::int AS n FROM sign_in_failure WHERE email = $1 GROUP BY address`, [email]);
+    assert.deepEqual(rows.map((r) => r.n), Array(8).fill(5));
+  });
+
+  test("120 concurrent wrong passwords from 60 addresses (2 each, under the per-address limit): exactly 50 password checks, then even the right password waits", async () => {
+    const email = await victim();
+    const addresses = Array.from({ length: 60 }, (_, i) => `203.0.116.${i + 1}`);
+    const { result, checks } = await countingChecks(() => burst([limited.url], email, addresses, 2));
+    assert.equal(checks, 50, "password checks");
+    assert.deepEqual(statusCount(result), { "401 INVALID_EMAIL_OR_PASSWORD": 50, "429 TOO_MANY_ATTEMPTS": 70 });
+    const after = await countingChecks(() => signIn(limited.url, email, PASSWORD, from("192.0.2.51")));
+    assertTooMany(after.result, "TOO_MANY_ATTEMPTS");
+    assert.equal(after.checks, 0);
+  });
+
+  test("concurrent guesses through two server instances on one database: the limits hold across both (40 checks for 80 guesses)", async () => {
+    const second = await limitedServer({ TRUST_PROXY: "true" }, limited.databaseUrl);
+    try {
+      const email = await victim();
+      const addresses = Array.from({ length: 8 }, (_, i) => `203.0.117.${i + 1}`);
+      const { result, checks } = await countingChecks(() => burst([limited.url, second.url], email, addresses, 10));
+      assert.equal(checks, 40, "password checks");
+      assert.deepEqual(statusCount(result), { "401 INVALID_EMAIL_OR_PASSWORD": 40, "429 TOO_MANY_ATTEMPTS": 40 });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test("control: right passwords and requests refused before the password check give their slot back", async () => {
+    const email = await victim();
+    const address = from("203.0.118.1");
+    // Four concurrent successful sign-ins and a malformed one (no password: Better-Auth's 400) use no slot...
+    const successes = await Promise.all(Array.from({ length: 4 }, () => signIn(limited.url, email, PASSWORD, address)));
+    assert.deepEqual(successes.map((r) => r.status), Array(4).fill(200));
+    const malformed = await new TestClient(limited.url).post("/api/auth/sign-in/email", { email }, address);
+    assert.equal(malformed.status, 400);
+    // ...so the address still has all five wrong guesses, and no more.
+    for (let i = 0; i < 5; i++) assert.equal((await signIn(limited.url, email, `guess ${i}`, address)).status, 401, `guess ${i}`);
+    assertTooMany(await signIn(limited.url, email, PASSWORD, address), "TOO_MANY_ATTEMPTS");
+  });
+
+  test("rotating IPv6 addresses inside one /64: counted as one address (as Better-Auth's limiter keys them); another /64 is not affected", async () => {
+    const email = await victim();
+    for (let i = 1; i <= 5; i++) assert.equal((await signIn(limited.url, email, `guess ${i}`, from(`2001:db8:1:2::${i}`))).status, 401, `guess ${i}`);
+    const { result, checks } = await countingChecks(() => signIn(limited.url, email, PASSWORD, from("2001:db8:1:2:ffff:ffff:ffff:ffff")));
+    assertTooMany(result, "TOO_MANY_ATTEMPTS");
+    assert.equal(checks, 0);
+    // The same /64 written in upper case and uncompressed is still that /64.
+    assertTooMany(await signIn(limited.url, email, PASSWORD, from("2001:0DB8:0001:0002:0000:0000:0000:0009")), "TOO_MANY_ATTEMPTS");
+    // Control: the owner, from the neighbouring /64, signs in.
+    assert.equal((await signIn(limited.url, email, PASSWORD, from("2001:db8:1:3::1"))).status, 200);
+  });
+
+  test("20 concurrent guesses from 20 IPv6 addresses in one /64: 5 password checks", async () => {
+    const email = await victim();
+    const addresses = Array.from({ length: 20 }, (_, i) => `2001:db8:2:${"a"}::${(i + 1).toString(16)}`);
+    const { result, checks } = await countingChecks(() => burst([limited.url], email, addresses, 1));
+    assert.equal(checks, 5, "password checks");
+    assert.equal(result.filter((r) => r.status === 401).length, 5);
+    assert.ok(result.every((r) => r.status === 401 || r.status === 429), JSON.stringify(statusCount(result)));
+  });
+
+  test("an IPv4-mapped IPv6 address is the same address as its IPv4 form", async () => {
+    const email = await victim();
+    for (let i = 0; i < 5; i++) {
+      const address = i % 2 ? "::ffff:203.0.118.9" : "203.0.118.9";
+      assert.equal((await signIn(limited.url, email, `guess ${i}`, from(address))).status, 401, `guess ${i}`);
+    }
+    assertTooMany(await signIn(limited.url, email, PASSWORD, from("::ffff:203.0.118.9")), "TOO_MANY_ATTEMPTS");
   });
 });
 
