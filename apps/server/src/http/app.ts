@@ -14,7 +14,7 @@ import path from "node:path";
 import type pg from "pg";
 import type { Auth } from "../auth/auth";
 import { errorResponse } from "./errors";
-import { redirectStaysTrusted } from "./redirects";
+import { hasMalformedRedirect, redirectStaysTrusted } from "./redirects";
 import { createProxy } from "./proxy";
 import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
@@ -77,13 +77,22 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
     "/api/auth/*",
     bodyLimit({ maxSize: 64 * 1024, onError: () => errorResponse("PAYLOAD_TOO_LARGE") }),
   );
+  // Sessions, tokens, the reader's email and profile: no cache (a shared proxy's, or the browser's back button)
+  // may keep an answer from /api/auth/*. Only the public signing keys may be cached.
+  app.use("/api/auth/*", async (c, next) => {
+    await next();
+    if (c.req.path !== "/api/auth/jwks") c.res.headers.set("cache-control", "no-store");
+  });
   app.on(["GET", "POST"], "/api/auth/*", async (c) => {
     const address = clientAddress(c.req.raw, getConnInfo(c).remote.address, trustProxy);
     const request = withClientAddress(c.req.raw, address);
     try {
+      const body = c.req.method === "POST" ? await readBody(request) : undefined;
+      const query = request.url.includes("?") ? new URL(request.url).searchParams : undefined;
+      if (hasMalformedRedirect(query, body)) return errorResponse("MALFORMED_CALLBACK_URL");
       const response =
         throttleSignIn && c.req.method === "POST" && c.req.path === "/api/auth/sign-in/email"
-          ? await signInWithThrottle(pool, request, address, auth.handler)
+          ? await signInWithThrottle(pool, request, address, auth.handler, body)
           : await auth.handler(request);
       if (response.status === 429 && response.headers.has("x-retry-after")) return tooManyRequests(response);
       const location = response.headers.get("location");
@@ -134,8 +143,9 @@ async function signInWithThrottle(
   request: Request,
   address: string,
   handler: (r: Request) => Promise<Response>,
+  body: unknown,
 ): Promise<Response> {
-  const email = await signInEmail(request);
+  const email = (body as { email?: unknown } | undefined)?.email;
   // No email we can read is no email Better-Auth can read either (same parsers): it answers 400 or 415 itself.
   if (typeof email !== "string") return handler(request);
   const reservation = await reserveAttempt(pool, email, address);
@@ -152,15 +162,21 @@ async function signInWithThrottle(
 }
 
 /**
- * The email Better-Auth will sign in with, read exactly as its router (better-call) reads the body: JSON, or an
- * HTML form, where the last of repeated fields wins. Reading it any other way lets an attacker guess without being
- * counted: a form-encoded sign-in, or `email=decoy&email=victim`, would be throttled against another account.
+ * The body as Better-Auth's router (better-call) will read it: JSON, or an HTML form (urlencoded or multipart), where
+ * the last of repeated fields wins. Reading it any other way lets an attacker slip past a check: a form-encoded sign-in, or
+ * `email=decoy&email=victim`, would be throttled against another account.
  */
-async function signInEmail(request: Request): Promise<unknown> {
+async function readBody(request: Request): Promise<Record<string, unknown> | undefined> {
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
   try {
-    if (/^application\/([a-z0-9.+-]*\+)?json/.test(type)) return (await request.clone().json())?.email;
-    if (type.includes("application/x-www-form-urlencoded")) return (await request.clone().formData()).getAll("email").at(-1);
+    if (/^application\/([a-z0-9.+-]*\+)?json/.test(type)) {
+      const json: unknown = await request.clone().json();
+      return json !== null && typeof json === "object" ? (json as Record<string, unknown>) : undefined;
+    }
+    if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
+      const form = await request.clone().formData();
+      return Object.fromEntries([...new Set(form.keys())].map((key) => [key, form.getAll(key).at(-1)]));
+    }
   } catch {
     // Unparseable: Better-Auth refuses it with its own 400.
   }

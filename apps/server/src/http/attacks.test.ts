@@ -33,6 +33,10 @@ function staysOn(target: string, base: string): boolean {
   }
 }
 
+/** Both refusals of a callbackURL: one that would leave the trusted origins, one that is not a URL as sent. */
+const refusedCallback = (r: { status: number; json: any }) =>
+  (r.status === 403 && r.json?.code === "INVALID_CALLBACK_URL") || (r.status === 400 && r.json?.code === "MALFORMED_CALLBACK_URL");
+
 const short = (value: string) => JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
 
 // One running system for every family that needs the limits off (the corpus alone is thousands of requests).
@@ -382,8 +386,8 @@ describe("open redirect", () => {
       const leaves = !staysOn(value, server.url);
       const c = new TestClient(server.url);
       const signIn = await c.post("/api/auth/sign-in/email", { email: account.email, password: PASSWORD, callbackURL: value });
-      if (signIn.status === 403) {
-        assert.equal(signIn.json.code, "INVALID_CALLBACK_URL");
+      if (signIn.status === 403 || signIn.status === 400) {
+        assert.ok(refusedCallback(signIn), JSON.stringify(signIn.json));
         assert.equal(c.cookies.size, 0, "no session was created");
       } else {
         assert.ok(!leaves, `sign-in accepted ${signIn.status}`);
@@ -397,8 +401,8 @@ describe("open redirect", () => {
         name: "R",
         callbackURL: value,
       });
-      if (signUp.status === 403) {
-        assert.equal(signUp.json.code, "INVALID_CALLBACK_URL");
+      if (signUp.status === 403 || signUp.status === 400) {
+        assert.ok(refusedCallback(signUp), JSON.stringify(signUp.json));
         assert.equal((await pool.query(`SELECT 1 FROM "user" WHERE email = $1`, [email])).rowCount, 0, "no account was created");
       } else {
         assert.ok(!leaves, `sign-up accepted ${signUp.status}`);
@@ -407,9 +411,9 @@ describe("open redirect", () => {
       for (const path of BETTER_AUTH_REDIRECTS) {
         const r = await fetch(server.url + withCallback(path, value), { redirect: "manual" });
         const location = r.headers.get("location");
-        const code = (await r.json().catch(() => null))?.code;
+        const json = await r.json().catch(() => null);
         assert.ok(r.status < 500, `${path}: ${r.status}`);
-        if (leaves) assert.deepEqual([r.status, code], [403, "INVALID_CALLBACK_URL"], path);
+        if (leaves) assert.ok(refusedCallback({ status: r.status, json }), `${path}: ${r.status} ${json?.code}`);
         if (location !== null) assert.ok(staysOn(location, server.url), `${path} -> ${location}`);
       }
     });
@@ -464,6 +468,111 @@ describe("open redirect", () => {
       assert.deepEqual(failures, []);
     },
   );
+});
+
+describe("malformed callbackURL: non-ASCII, controls and oversized values", () => {
+  // Better-Auth 1.7.25 writes sign-in's callbackURL into Location as given, after the password check and the new
+  // session: a character above U+00FF threw there (a bare 500 and a session nobody received), a Latin-1 character
+  // or a space went out as a raw byte. Each must be one stable 400, before anything is checked or stored.
+  const MALFORMED = [
+    { attack: "Latin-1 letter", value: "/docs/é" },
+    { attack: "euro sign (above U+00FF)", value: "/docs/€" },
+    { attack: "emoji (outside the BMP)", value: "/docs/😀" },
+    { attack: "line separator U+2028", value: "/docs/a\u2028b" },
+    { attack: "no-break space", value: "/docs/\u00a0" },
+    { attack: "full-width solidus look-alike of //", value: "／／evil.example" },
+    { attack: "space", value: "/docs/a b" },
+    { attack: "tab", value: "/docs/a\tb" },
+    { attack: "CRLF header injection, raw", value: "/docs\r\nSet-Cookie: planted=1" },
+    { attack: "NUL byte", value: "/docs/\u0000" },
+    { attack: "DEL", value: "/docs/\u007f" },
+    { attack: "2,049 characters", value: "/" + "a".repeat(2048) },
+  ];
+  const REDIRECTING_GETS = ["/api/auth/verify-email?token=not-a-token", "/api/auth/reset-password/not-a-token?x=1"];
+  let account: Awaited<ReturnType<typeof reader>>;
+  before(async () => {
+    account = await reader("malformed-callback");
+  });
+  const sessions = async () => Number((await pool.query(`SELECT count(*) FROM session WHERE "userId" = $1`, [account.id])).rows[0].count);
+
+  test("control: the same targets percent-encoded, and a 2,048-character path, are accepted and redirected to as sent", async () => {
+    for (const value of [encodeURI("/docs/é"), encodeURI("/docs/😀"), "/docs/a%20b", "/" + "a".repeat(2047)]) {
+      const r = await new TestClient(server.url).post("/api/auth/sign-in/email", { email: account.email, password: PASSWORD, callbackURL: value });
+      assert.deepEqual([r.status, r.json.url, r.headers.get("location")], [200, value, value], short(value));
+    }
+  });
+
+  for (const { attack, value } of MALFORMED) {
+    test(`${attack} in callbackURL: 400 MALFORMED_CALLBACK_URL from sign-in (JSON and form), sign-up and the redirecting GETs; no session, no account`, async () => {
+      const before = await sessions();
+      const c = new TestClient(server.url);
+      const json = await c.post("/api/auth/sign-in/email", { email: account.email, password: PASSWORD, callbackURL: value });
+      assert.deepEqual([json.status, json.json?.code], [400, "MALFORMED_CALLBACK_URL"], "sign-in");
+      const form = await c.post("/api/auth/sign-in/email", new URLSearchParams({ email: account.email, password: PASSWORD, callbackURL: value }).toString(), {
+        "content-type": "application/x-www-form-urlencoded",
+      });
+      assert.deepEqual([form.status, form.json?.code], [400, "MALFORMED_CALLBACK_URL"], "form sign-in");
+      assert.equal(c.cookies.size, 0);
+      assert.equal(await sessions(), before, "no session was stored");
+
+      const email = `malformed-${++readerCount}@example.com`;
+      const signUp = await new TestClient(server.url).post("/api/auth/sign-up/email", { email, password: PASSWORD, name: "R", callbackURL: value });
+      assert.deepEqual([signUp.status, signUp.json?.code], [400, "MALFORMED_CALLBACK_URL"], "sign-up");
+      assert.equal((await pool.query(`SELECT 1 FROM "user" WHERE email = $1`, [email])).rowCount, 0, "no account was created");
+
+      for (const path of REDIRECTING_GETS) {
+        const r = await fetch(`${server.url}${path}&callbackURL=${encodeURIComponent(value)}`, { redirect: "manual" });
+        assert.deepEqual([r.status, (await r.json().catch(() => null))?.code, r.headers.get("location")], [400, "MALFORMED_CALLBACK_URL", null], path);
+      }
+    });
+  }
+
+  test("the other redirect fields (redirectTo, errorCallbackURL, newUserCallbackURL) follow the same rule", async () => {
+    const cases = [
+      ["/api/auth/request-password-reset", { email: account.email, redirectTo: "/reset/€" }],
+      ["/api/auth/sign-in/email", { email: account.email, password: PASSWORD, errorCallbackURL: "/€" }],
+      ["/api/auth/sign-up/email", { email: "other@example.com", password: PASSWORD, name: "R", newUserCallbackURL: "/€" }],
+    ] as const;
+    for (const [path, body] of cases) {
+      const r = await new TestClient(server.url).post(path, body);
+      assert.deepEqual([r.status, r.json?.code], [400, "MALFORMED_CALLBACK_URL"], path);
+    }
+  });
+});
+
+describe("cached credentials: answers from /api/auth/* kept by a shared or browser cache", () => {
+  test("every answer carrying a session, a token or the reader's data says Cache-Control: no-store", async () => {
+    const c = new TestClient(server.url);
+    const email = `cache-${++readerCount}@example.com`;
+    const answers: [string, Awaited<ReturnType<TestClient["get"]>>][] = [];
+    answers.push(["sign-up", await c.post("/api/auth/sign-up/email", { email, password: PASSWORD, name: "Cache" })]);
+    answers.push(["profile POST", await c.post("/api/auth/profile", COMPLETE)]);
+    answers.push(["profile GET", await c.get("/api/auth/profile")]);
+    answers.push(["get-session", await c.get("/api/auth/get-session")]);
+    answers.push(["token", await c.get("/api/auth/token")]);
+    answers.push(["list-sessions", await c.get("/api/auth/list-sessions")]);
+    answers.push(["update-user", await c.post("/api/auth/update-user", { name: "Cached" })]);
+    answers.push(["sign-in", await new TestClient(server.url).post("/api/auth/sign-in/email", { email, password: PASSWORD })]);
+    answers.push(["sign-in refused", await new TestClient(server.url).post("/api/auth/sign-in/email", { email, password: "wrong guess" })]);
+    answers.push(["get-session without a session", await new TestClient(server.url).get("/api/auth/get-session")]);
+    answers.push(["profile without a session", await new TestClient(server.url).get("/api/auth/profile")]);
+    answers.push(["sign-out", await c.post("/api/auth/sign-out", {})]);
+    // Each answer must be the one that matters, not an error page that happens to carry the header.
+    assert.deepEqual(
+      answers.map(([name, r]) => [name, r.status]),
+      answers.map(([name]) => [name, ["sign-in refused", "profile without a session"].includes(name) ? 401 : 200]),
+    );
+    assert.ok(answers.find(([n]) => n === "token")![1].json.token, "the token answer carries a JWT");
+    const failures = answers.filter(([, r]) => r.headers.get("cache-control") !== "no-store").map(([n, r]) => `${n}: ${r.headers.get("cache-control")}`);
+    assert.deepEqual(failures, []);
+  });
+
+  test("control: the public signing keys (/api/auth/jwks) carry no credential and stay cacheable", async () => {
+    const r = await new TestClient(server.url).get("/api/auth/jwks");
+    assert.equal(r.status, 200);
+    assert.ok(Array.isArray(r.json.keys));
+    assert.notEqual(r.headers.get("cache-control"), "no-store");
+  });
 });
 
 describe("profile tampering: hostile values and forged completion", () => {
