@@ -53,3 +53,35 @@ test("secret strength", () => {
   assert.notEqual(checkSecretStrength("changeme"), null);
   assert.notEqual(checkSecretStrength("abababababababababababababababababab"), null);
 });
+
+const WEAK_SECRETS = {
+  short: "short",
+  placeholder: "changeme",
+  "Better-Auth's public default": "better-auth-secret-12345678901234567890",
+  "low variety": "abababababababababababababababababab",
+};
+
+test("an https:// PUBLIC_URL with a weak BETTER_AUTH_SECRET is refused whatever NODE_ENV says, naming the variable", () => {
+  for (const nodeEnv of ["development", "test", "production"]) {
+    for (const [kind, secret] of Object.entries(WEAK_SECRETS)) {
+      assert.throws(
+        () => loadConfig({ NODE_ENV: nodeEnv, PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: secret }),
+        (e: Error) => e instanceof ConfigError && e.message.startsWith("BETTER_AUTH_SECRET"),
+        `${nodeEnv}, ${kind}`,
+      );
+    }
+  }
+  // Control: a strong secret, or none (a generated one), starts.
+  assert.deepEqual(loadConfig({ PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG }).warnings, []);
+  assert.deepEqual(loadConfig({ PUBLIC_URL: "https://book.example" }).warnings, []);
+});
+
+test("outside production on http, a weak BETTER_AUTH_SECRET starts with a warning naming the variable", () => {
+  for (const [kind, secret] of Object.entries(WEAK_SECRETS)) {
+    const config = loadConfig({ BETTER_AUTH_SECRET: secret });
+    assert.equal(config.warnings.length, 1, kind);
+    assert.match(config.warnings[0]!, /^BETTER_AUTH_SECRET /, kind);
+  }
+  assert.deepEqual(loadConfig({ BETTER_AUTH_SECRET: STRONG }).warnings, []);
+  assert.deepEqual(loadConfig({}).warnings, []);
+});

@@ -64,13 +64,17 @@ export type Config = Readonly<{
   rateLimit: boolean;
   trustProxy: boolean;
   jwtExpiration: string;
+  /** Problems that do not stop a development start but must be seen (a weak BETTER_AUTH_SECRET); main prints them. */
+  warnings: readonly string[];
 }>;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const PLACEHOLDERS = /^(changeme|change-me|secret|better-auth-secret|your[-_]?secret.*|x+|0+)$/i;
+// Better-Auth's own fallback secret (better-auth/dist/utils/constants) is long and varied enough to pass the
+// other rules, and public.
+const PLACEHOLDERS = /^(changeme|change-me|secret|better-auth-secret|better-auth-secret-12345678901234567890|your[-_]?secret.*|x+|0+)$/i;
 
 /** Refuses secrets that are short or low in variety; better-auth signs cookies and JWT keys with it. */
 export function checkSecretStrength(secret: string): string | null {
@@ -96,14 +100,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError("PUBLIC_URL is required when NODE_ENV=production (the https:// origin readers use)");
     }
   }
-  if (e.BETTER_AUTH_SECRET) {
-    const problem = checkSecretStrength(e.BETTER_AUTH_SECRET);
-    if (problem && e.NODE_ENV === "production") throw new ConfigError(`BETTER_AUTH_SECRET ${problem}`);
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin;
+  const warnings: string[] = [];
+  const weakSecret = e.BETTER_AUTH_SECRET ? checkSecretStrength(e.BETTER_AUTH_SECRET) : null;
+  if (weakSecret) {
+    if (e.NODE_ENV === "production") throw new ConfigError(`BETTER_AUTH_SECRET ${weakSecret}`);
+    // An https origin is a deployment readers reach, whatever NODE_ENV says (a forgotten NODE_ENV is the usual
+    // way a development setting reaches production); anyone who guesses the secret forges every reader's session.
+    if (publicUrl.startsWith("https:")) {
+      throw new ConfigError(`BETTER_AUTH_SECRET ${weakSecret}. PUBLIC_URL is ${publicUrl}, so this is a real deployment whatever NODE_ENV says: set a strong BETTER_AUTH_SECRET`);
+    }
+    warnings.push(
+      `BETTER_AUTH_SECRET ${weakSecret}. Anyone who guesses it can sign in as any reader. Tolerated only because ` +
+        `NODE_ENV=${e.NODE_ENV} and PUBLIC_URL is ${publicUrl}; with NODE_ENV=production or an https:// PUBLIC_URL the server refuses to start.`,
+    );
   }
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL (or unset for the embedded PostgreSQL)");
   }
-  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin;
   const trustedOrigins = [publicUrl];
   for (const raw of e.TRUSTED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean)) {
     const parsed = url.safeParse(raw);
@@ -128,5 +142,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: e.RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
     jwtExpiration: e.JWT_EXPIRATION,
+    warnings: Object.freeze(warnings),
   });
 }

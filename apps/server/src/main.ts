@@ -13,6 +13,11 @@ async function main() {
     }
     throw error;
   }
+  // Loud on purpose: a line among the start-up logs is a line nobody reads.
+  for (const warning of config.warnings) {
+    const rule = "!".repeat(100);
+    console.error(`\n${rule}\nWARNING: ${warning}\n${rule}\n`);
+  }
   const server = await startServer(config);
   console.log(`Ready: ${config.publicUrl} (listening on ${server.url})`);
   let stopping = false;
@@ -28,6 +33,11 @@ async function main() {
 }
 
 main().catch((error) => {
+  // Some configuration is only known at start (the development secret kept under DATA_DIR).
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78);
+  }
   console.error(error);
   process.exit(1);
 });
