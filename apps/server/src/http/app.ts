@@ -162,9 +162,9 @@ async function signInWithThrottle(
 }
 
 /**
- * The body as Better-Auth's router (better-call) will read it: JSON, or an HTML form (urlencoded or multipart), where
- * the last of repeated fields wins. Reading it any other way lets an attacker slip past a check: a form-encoded sign-in, or
- * `email=decoy&email=victim`, would be throttled against another account.
+ * The body as Better-Auth's router (better-call) will read it: JSON, or an HTML form (urlencoded or multipart),
+ * where the last of repeated fields wins. Reading it any other way lets an attacker slip past a check: a
+ * form-encoded sign-in, or `email=decoy&email=victim`, would be throttled against another account.
  */
 async function readBody(request: Request): Promise<Record<string, unknown> | undefined> {
   const type = (request.headers.get("content-type") ?? "").toLowerCase();

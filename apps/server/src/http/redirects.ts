@@ -24,7 +24,7 @@ export function redirectStaysTrusted(location: string, publicUrl: string, truste
  */
 const REDIRECT_FIELDS = ["callbackURL", "errorCallbackURL", "newUserCallbackURL", "redirectTo"] as const;
 
-/** Longer than any page of the site needs, and short enough for the Location header of every proxy's buffers. */
+/** Longer than any page of the site needs, and short enough for a Location header in a proxy's 4 KiB header buffer. */
 export const MAX_REDIRECT_LENGTH = 2048;
 
 /**
