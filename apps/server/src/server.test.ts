@@ -137,11 +137,14 @@ describe("slow clients", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let server: RunningServer;
   // A backend that reads whatever it is sent and never answers, so only the front server's timeout can end a request.
-  const silent = net.createServer((socket) => {
-    silentOpen++;
-    socket.resume().on("close", () => silentOpen--);
-  });
+  // It counts the connections that carried bytes and are still open.
   let silentOpen = 0;
+  const silent = net.createServer((socket) => {
+    socket.once("data", () => {
+      silentOpen++;
+      socket.on("close", () => silentOpen--);
+    });
+  });
   before(async () => {
     db = await createTestDatabase();
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));

@@ -59,7 +59,10 @@ before(async () => {
       return;
     }
     req.on("end", () => {
-      if (req.url === "/api/slow") return setTimeout(() => res.end("late"), 500);
+      if (req.url === "/api/slow") {
+        const timer = setTimeout(() => res.end("late"), 5_000);
+        return void res.on("close", () => clearTimeout(timer));
+      }
       if (req.url === "/api/own-redirect") return res.writeHead(307, { location: `${base}/api/x?y=1` }).end();
       if (req.url === "/api/own-double-slash") return res.writeHead(307, { location: `${base.toUpperCase()}//evil.example/x` }).end();
       if (req.url === "/api/away") return res.writeHead(302, { location: "https://docs.example/page" }).end();
@@ -111,7 +114,7 @@ test("a backend that does not listen is 502 UPSTREAM_UNAVAILABLE", async () => {
 });
 
 test("a backend that does not answer in time is 504 UPSTREAM_TIMEOUT", async () => {
-  const proxy = await front(base, { timeoutMs: 100 });
+  const proxy = await front(base, { timeoutMs: 200 });
   const res = await proxy.fetch("/api/slow");
   await proxy.close();
   assert.equal(res.status, 504);
@@ -181,6 +184,9 @@ describe("request framing: what the backend parses is what Node parsed", () => {
       await (await proxy.fetch("/api/two")).text();
       assert.deepEqual(seen.map((s) => [s.url, s.body]), [["/api/one", ""], ["/api/two", ""]]);
       assert.equal(seen[0]!.connection, seen[1]!.connection, "kept-alive connections are still reused");
+      // The client's own connection stays open for its next request too.
+      const two = await rawExchange(proxy.url, rawRequest("GET", "/api/a", { Host: "front" }) + rawRequest("GET", "/api/b", { Host: "front" }), { expect: 2 });
+      assert.deepEqual([two.statuses, two.closed], [[200, 200], false]);
     } finally {
       await proxy.close();
     }

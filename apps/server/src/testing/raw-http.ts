@@ -55,8 +55,33 @@ export function rawExchange(
   });
 }
 
+/**
+ * The status of each complete or partial response in `text`, read in sequence by its framing (Content-Length, chunked,
+ * or none), so that a body containing "HTTP/1.1 200" is not taken for a response.
+ */
 function statusesOf(text: string): number[] {
-  return [...text.matchAll(/(?:^|\r\n)HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1]));
+  const statuses: number[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const head = /^HTTP\/1\.[01] (\d{3})[^\r\n]*\r\n/.exec(text.slice(at));
+    const end = text.indexOf("\r\n\r\n", at);
+    if (!head || end === -1) break;
+    statuses.push(Number(head[1]));
+    const headers = text.slice(at, end).toLowerCase();
+    at = end + 4;
+    const length = /\r\ncontent-length: *(\d+)/.exec(headers);
+    if (length) at += Number(length[1]);
+    else if (/\r\ntransfer-encoding: *chunked/.test(headers)) {
+      for (;;) {
+        const line = text.indexOf("\r\n", at);
+        if (line === -1) return statuses;
+        const size = parseInt(text.slice(at, line), 16);
+        at = line + 2 + size + 2;
+        if (size === 0 || Number.isNaN(size)) break;
+      }
+    } else if (Number(head[1]) >= 200 && ![204, 304].includes(Number(head[1]))) break; // read until close
+  }
+  return statuses;
 }
 
 /** `body` as one chunk of a chunked body, followed by the last chunk. */
