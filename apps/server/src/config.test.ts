@@ -34,9 +34,19 @@ test("bad values name the variable", () => {
     ["NODE_ENV", "staging"],
     ["DATABASE_URL", "mysql://x"],
     ["START_BACKEND", "maybe"],
+    ["PROXY_MAX_BODY_BYTES", "1MB"],
+    ["HTTP_HEADERS_TIMEOUT_MS", "0"],
+    ["HTTP_REQUEST_TIMEOUT_MS", "soon"],
   ] as const) {
     assert.throws(() => loadConfig({ [name]: value }), (e: Error) => e instanceof ConfigError && e.message.includes(name), name);
   }
+});
+
+test("a headers timeout longer than the request timeout is refused, naming both", () => {
+  assert.throws(
+    () => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: "20000", HTTP_REQUEST_TIMEOUT_MS: "10000" }),
+    (e: Error) => e instanceof ConfigError && /HTTP_HEADERS_TIMEOUT_MS/.test(e.message) && /HTTP_REQUEST_TIMEOUT_MS/.test(e.message),
+  );
 });
 
 test("production requires a strong BETTER_AUTH_SECRET and a PUBLIC_URL", () => {

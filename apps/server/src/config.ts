@@ -44,6 +44,12 @@ const schema = z.object({
   RATE_LIMIT: bool(true),
   /** Believe X-Forwarded-For (its last entry) for the client address: only behind a proxy you run. */
   TRUST_PROXY: bool(false),
+  /** Largest request body proxied to the Python backend, in bytes (413 PAYLOAD_TOO_LARGE above it). */
+  PROXY_MAX_BODY_BYTES: z.coerce.number().int().min(0).default(1024 * 1024),
+  /** A client must finish sending its headers within this many ms, or the connection is closed with 408. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** A client must finish sending its whole request within this many ms, or the connection is closed with 408. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export type Config = Readonly<{
@@ -64,6 +70,9 @@ export type Config = Readonly<{
   rateLimit: boolean;
   trustProxy: boolean;
   jwtExpiration: string;
+  proxyMaxBodyBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   /** Problems that do not stop a development start but must be seen (a weak BETTER_AUTH_SECRET); main prints them. */
   warnings: readonly string[];
 }>;
@@ -115,6 +124,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `NODE_ENV=${e.NODE_ENV} and PUBLIC_URL is ${publicUrl}; with NODE_ENV=production or an https:// PUBLIC_URL the server refuses to start.`,
     );
   }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)");
+  }
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL (or unset for the embedded PostgreSQL)");
   }
@@ -142,6 +154,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: e.RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
     jwtExpiration: e.JWT_EXPIRATION,
+    proxyMaxBodyBytes: e.PROXY_MAX_BODY_BYTES,
+    headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     warnings: Object.freeze(warnings),
   });
 }

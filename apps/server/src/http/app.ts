@@ -4,7 +4,6 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { getRequestListener } from "@hono/node-server";
@@ -16,6 +15,7 @@ import type { Auth } from "../auth/auth";
 import { errorResponse } from "./errors";
 import { hasMalformedRedirect, redirectStaysTrusted } from "./redirects";
 import { createProxy } from "./proxy";
+import { securityHeaders, securityHeaderValues } from "./security-headers";
 import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
@@ -32,6 +32,8 @@ export interface AppDeps {
   /** The public origin and TRUSTED_ORIGINS: the only places a redirect from /api/auth/* may send a browser. */
   publicUrl: string;
   trustedOrigins: readonly string[];
+  /** Largest request body proxied to the backend, in bytes. */
+  proxyMaxBodyBytes: number;
 }
 
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title>
@@ -45,8 +47,8 @@ const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title
  */
 const PLAIN_API_PATH = /^\/api(?:\/[\w~-]+(?:\.[\w~-]+)*)+\/?$/;
 
-export function createListener(deps: AppDeps): RequestListener {
-  const proxy = createProxy(deps.backendUrl);
+export async function createListener(deps: AppDeps): Promise<RequestListener> {
+  const proxy = createProxy(deps.backendUrl, { maxBodyBytes: deps.proxyMaxBodyBytes, responseHeaders: await securityHeaderValues() });
   const hono = getRequestListener(createApp(deps).fetch);
   return (incoming, outgoing) => {
     const url = incoming.url ?? "";
@@ -63,10 +65,7 @@ export function createListener(deps: AppDeps): RequestListener {
 export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps) {
   const app = new Hono();
 
-  // Hono's defaults (nosniff, X-Frame-Options, COOP/CORP, HSTS: ignored by browsers over http), except the
-  // referrer policy: with `no-referrer` browsers send `Origin: null` on same-origin POSTs, which the CSRF checks
-  // of both servers would refuse. No CSP: Docusaurus pages carry inline scripts.
-  app.use("*", secureHeaders({ crossOriginEmbedderPolicy: false, referrerPolicy: "strict-origin-when-cross-origin" }));
+  app.use("*", securityHeaders());
 
   app.get("/healthz", async (c) => {
     const report = await checkHealth(pool, backendUrl);

@@ -16,6 +16,7 @@ import { HOSTILE_REDIRECTS } from "../../../../packages/docusaurus-theme-auth/sr
 import { startTestServer, TEST_SECRET } from "../testing/server";
 import { startPythonBackend } from "../testing/backend";
 import { sendRaw, TestClient } from "../testing/client";
+import { chunked, rawExchange, rawRequest } from "../testing/raw-http";
 import { forgedCredentials } from "../testing/forged-credentials";
 import { passwordVerifications } from "../auth/password";
 import type { RunningServer } from "../server";
@@ -1039,5 +1040,112 @@ describe("client address spoofing to dodge the limits", () => {
     } finally {
       await limited.stop();
     }
+  });
+});
+
+describe("request smuggling through the /api proxy", () => {
+  // Raw bytes on the wire: the front server parses these requests; what reaches uvicorn must be the same requests,
+  // each framed as Node framed it, and nothing else. A body that got through unframed would be read by the backend
+  // as the next request on a kept-alive socket, under the credentials the attacker wrote into it.
+  const METHODS = ["GET", "HEAD", "DELETE", "OPTIONS", "POST", "PUT", "PATCH"];
+  const FRAMINGS = ["chunked", "content-length"] as const;
+  let attacker: Awaited<ReturnType<typeof reader>>;
+  let victim: Awaited<ReturnType<typeof reader>>;
+  let tag = 0;
+  before(async () => {
+    attacker = await reader("smuggler");
+    victim = await reader("smuggled-on");
+  });
+
+  /** A PUT /api/progress for `chapter`, as bytes, with `cookie`. */
+  function progressWrite(chapter: string, cookie: string) {
+    const body = JSON.stringify({ chapter, completed: true });
+    const headers = {
+      Host: "backend",
+      Origin: server.url, // the attacker writes the whole request, so it passes the CSRF check too
+      Cookie: cookie,
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(body),
+    };
+    return rawRequest("PUT", "/api/progress", headers, body);
+  }
+
+  /** `method` to a public backend path, carrying `payload` as its body in the given framing. */
+  function carrier(method: string, framing: (typeof FRAMINGS)[number], payload: string) {
+    const framed = framing === "chunked" ? chunked(payload) : payload;
+    const length = framing === "chunked" ? { "Transfer-Encoding": "chunked" } : { "Content-Length": Buffer.byteLength(payload) };
+    return rawRequest(method, "/api/health", { Host: new URL(server.url).host, ...length }, framed);
+  }
+
+  const chaptersOf = async (userId: string) => (await footprint(userId)).progress.map((r) => r.chapter);
+
+  test("control: the hidden write, sent as a request of its own, does write", async () => {
+    const chapter = `control-${++tag}`;
+    const answer = await rawExchange(server.url, progressWrite(chapter, attacker.client.cookieHeader));
+    assert.equal(answer.statuses[0], 200);
+    assert.ok((await chaptersOf(attacker.id)).includes(chapter));
+  });
+
+  for (const method of METHODS) {
+    for (const framing of FRAMINGS) {
+      test(`${method} with a ${framing} body hiding a whole PUT /api/progress: the hidden write never runs`, async () => {
+        const chapter = `smuggled-${++tag}`;
+        const answer = await rawExchange(server.url, carrier(method, framing, progressWrite(chapter, attacker.client.cookieHeader)));
+        assert.ok(answer.statuses[0]! < 500, `answered ${answer.statuses[0]}`);
+        // Readers after it, on whatever upstream connections the proxy reuses, get their own answers.
+        for (let i = 0; i < 3; i++) assert.equal((await victim.client.get("/api/me")).json?.user?.id, victim.id);
+        assert.ok(!(await chaptersOf(attacker.id)).includes(chapter), "the smuggled write ran");
+      });
+    }
+  }
+
+  test("half a request left in a body is not completed by the next reader's request", async () => {
+    // Left unframed on an upstream socket, the next request's line would become the value of X-Swallow and its
+    // headers would join the attacker's request: a visitor with no cookie would receive the attacker's /api/me.
+    const half = `GET /api/me HTTP/1.1\r\nHost: backend\r\nCookie: ${attacker.client.cookieHeader}\r\nX-Swallow: `;
+    for (const method of ["GET", "DELETE", "OPTIONS"]) {
+      const answer = await rawExchange(server.url, carrier(method, "chunked", half));
+      assert.ok(answer.statuses[0]! < 500, `answered ${answer.statuses[0]}`);
+      const visitor = await fetch(server.url + "/api/me");
+      assert.deepEqual([visitor.status, (await visitor.json()).code], [401, "UNAUTHENTICATED"], method);
+      assert.equal((await victim.client.get("/api/me")).json?.user?.id, victim.id, method);
+    }
+  });
+
+  test("many poisoned connections, then readers in parallel: every reader gets its own answer", async () => {
+    const halfMe = `GET /api/me HTTP/1.1\r\nHost: backend\r\nCookie: ${attacker.client.cookieHeader}\r\nX-Swallow: `;
+    const openapi = rawRequest("GET", "/openapi.json", { Host: "backend" });
+    const payloads = [halfMe, openapi, progressWrite(`poison-${++tag}`, attacker.client.cookieHeader)];
+    // Bounded: 24 poisoned requests, then 60 reader requests, 12 in flight at a time.
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) => rawExchange(server.url, carrier(["GET", "HEAD", "DELETE", "OPTIONS"][i % 4]!, "chunked", payloads[i % 3]!))),
+    );
+    const problems: string[] = [];
+    const kinds = [
+      async () => {
+        const r = await fetch(server.url + "/api/me");
+        const text = await r.text();
+        if (r.status !== 401 || !text.includes("UNAUTHENTICATED")) problems.push(`visitor /api/me: ${r.status} ${text.slice(0, 80)}`);
+      },
+      async () => {
+        const r = await victim.client.get("/api/me");
+        if (r.json?.user?.id !== victim.id) problems.push(`victim /api/me: ${r.status} ${r.text.slice(0, 80)}`);
+      },
+      async () => {
+        const r = await fetch(server.url + "/api/health");
+        const text = await r.text();
+        if (r.status !== 200 || text.includes("openapi")) problems.push(`visitor /api/health: ${r.status} ${text.slice(0, 80)}`);
+      },
+    ];
+    for (let round = 0; round < 5; round++) await Promise.all(Array.from({ length: 12 }, (_, i) => kinds[i % 3]!()));
+    assert.deepEqual(problems, []);
+    assert.deepEqual((await chaptersOf(attacker.id)).filter((c) => c.startsWith("poison-")), []);
+  });
+
+  test("a declared body over the limit is refused with 413 PAYLOAD_TOO_LARGE before it is sent", async () => {
+    const answer = await rawExchange(server.url, rawRequest("PUT", "/api/progress", { Host: "front", "Content-Length": 192 * 1024 * 1024 }));
+    assert.equal(answer.statuses[0], 413);
+    assert.match(answer.text, /"code":"PAYLOAD_TOO_LARGE"/);
+    assert.equal(answer.closed, true);
   });
 });
