@@ -63,8 +63,12 @@ export type Config = Readonly<{
   secret: string | undefined;
   dataDir: string;
   embeddedPgPort: number;
+  /** EMBEDDED_PG_PORT was set: a taken port stops the start instead of moving (see ports.ts). */
+  embeddedPgPortFixed: boolean;
   backendUrl: string;
   backendPort: number;
+  /** BACKEND_PORT or BACKEND_URL was set: a taken port stops the start instead of moving (see ports.ts). */
+  backendPortFixed: boolean;
   startBackend: boolean;
   siteDir: string;
   rateLimit: boolean;
@@ -79,6 +83,36 @@ export type Config = Readonly<{
 
 export class ConfigError extends Error {
   override name = "ConfigError";
+}
+
+/**
+ * A start-up failure the reader can fix, with a stable code (PORT_IN_USE, DATA_DIR_IN_USE, EMBEDDED_PG_FAILED).
+ * main.ts prints `CODE: message` and exits with `exitCode`: 78 (EX_CONFIG, as for ConfigError) when setting a
+ * variable fixes it.
+ */
+export class StartupError extends Error {
+  override name = "StartupError";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+// The two names a browser uses for this machine. Only these: [::1] does not reach a server on 127.0.0.1.
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1"];
+
+/** The other loopback spellings of a loopback origin ("http://localhost:3000" → ["http://127.0.0.1:3000"]). */
+export function loopbackAliases(origin: string): string[] {
+  const url = new URL(origin);
+  if (!LOOPBACK_HOSTS.includes(url.hostname)) return [];
+  return LOOPBACK_HOSTS.filter((host) => host !== url.hostname).map((host) => {
+    const alias = new URL(origin);
+    alias.hostname = host;
+    return alias.origin;
+  });
 }
 
 // Better-Auth's own fallback secret (better-auth/dist/utils/constants) is long and varied enough to pass the
@@ -131,10 +165,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL (or unset for the embedded PostgreSQL)");
   }
   const trustedOrigins = [publicUrl];
+  // npm start listens on 127.0.0.1 and the default public URL says localhost; a reader may open either, and
+  // Better-Auth refuses a sign-up from the one it does not trust ("Invalid origin"). Both are this machine, so in
+  // development both are trusted. Never in production, where the public URL is the one address.
+  if (e.NODE_ENV === "development") trustedOrigins.push(...loopbackAliases(publicUrl));
   for (const raw of e.TRUSTED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean)) {
     const parsed = url.safeParse(raw);
     if (!parsed.success) throw new ConfigError(`TRUSTED_ORIGINS: "${raw}" is not an http(s) URL`);
-    trustedOrigins.push(new URL(raw).origin);
+    const origin = new URL(raw).origin;
+    if (!trustedOrigins.includes(origin)) trustedOrigins.push(origin);
   }
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
@@ -147,8 +186,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret: e.BETTER_AUTH_SECRET,
     dataDir: path.resolve(REPO_ROOT, e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
+    embeddedPgPortFixed: cleaned.EMBEDDED_PG_PORT !== undefined,
     backendUrl: (e.BACKEND_URL ?? `http://127.0.0.1:${e.BACKEND_PORT}`).replace(/\/$/, ""),
     backendPort: e.BACKEND_PORT,
+    backendPortFixed: cleaned.BACKEND_PORT !== undefined || e.BACKEND_URL !== undefined,
     startBackend: e.START_BACKEND,
     siteDir: path.resolve(REPO_ROOT, e.SITE_DIR),
     rateLimit: e.RATE_LIMIT,
