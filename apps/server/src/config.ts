@@ -50,7 +50,23 @@ const schema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** A client must finish sending its whole request within this many ms, or the connection is closed with 408. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Where mail goes: smtp://user:pass@host:port or smtps://... Unset: the development mailbox, or no mail in production. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL, such as smtp://user:pass@mail.example:587" }).optional(),
+  /** The From of every message: an address, or "Name <address>". Default "Textbook <no-reply@PUBLIC_URL's host>". */
+  MAIL_FROM: z.string().optional(),
+  /** Sign-in waits until the address is verified (403 EMAIL_NOT_VERIFIED). Needs mail. */
+  REQUIRE_EMAIL_VERIFICATION: bool(false),
 });
+
+/**
+ * How mail leaves the server. `smtp`: SMTP_URL. `mailbox`: development without SMTP_URL, each message kept as a file
+ * under `dir` and listed at /dev/mailbox. `off`: no way to send mail (production without SMTP_URL, and tests that do
+ * not set one): password reset, email verification and email-change links are unavailable.
+ */
+export type MailConfig =
+  | { kind: "smtp"; url: string; from: string }
+  | { kind: "mailbox"; dir: string; from: string }
+  | { kind: "off"; reason: string };
 
 export type Config = Readonly<{
   nodeEnv: "development" | "production" | "test";
@@ -77,6 +93,9 @@ export type Config = Readonly<{
   proxyMaxBodyBytes: number;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  mail: MailConfig;
+  /** REQUIRE_EMAIL_VERIFICATION: sign-in answers 403 EMAIL_NOT_VERIFIED until the reader follows the link. */
+  requireEmailVerification: boolean;
   /** Problems that do not stop a development start but must be seen (a weak BETTER_AUTH_SECRET); main prints them. */
   warnings: readonly string[];
 }>;
@@ -175,6 +194,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const origin = new URL(raw).origin;
     if (!trustedOrigins.includes(origin)) trustedOrigins.push(origin);
   }
+  const dataDir = path.resolve(REPO_ROOT, e.DATA_DIR);
+  const mail = mailConfig(e, publicUrl, dataDir);
+  if (mail.kind === "off") {
+    if (e.REQUIRE_EMAIL_VERIFICATION) {
+      throw new ConfigError(`REQUIRE_EMAIL_VERIFICATION=true needs mail, and ${mail.reason}: set SMTP_URL, or nobody could ever sign in`);
+    }
+    if (e.NODE_ENV === "production") {
+      warnings.push(`Mail is off: ${mail.reason}. Password reset, email verification and email change by link are unavailable until SMTP_URL is set.`);
+    }
+  }
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -184,7 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     secret: e.BETTER_AUTH_SECRET,
-    dataDir: path.resolve(REPO_ROOT, e.DATA_DIR),
+    dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     embeddedPgPortFixed: cleaned.EMBEDDED_PG_PORT !== undefined,
     backendUrl: (e.BACKEND_URL ?? `http://127.0.0.1:${e.BACKEND_PORT}`).replace(/\/$/, ""),
@@ -198,6 +227,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     proxyMaxBodyBytes: e.PROXY_MAX_BODY_BYTES,
     headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    mail: Object.freeze(mail),
+    requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
     warnings: Object.freeze(warnings),
   });
+}
+
+const MAIL_FROM_ADDRESS = /^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/;
+
+function mailConfig(e: z.infer<typeof schema>, publicUrl: string, dataDir: string): MailConfig {
+  const from = e.MAIL_FROM ?? `Textbook <no-reply@${new URL(publicUrl).hostname}>`;
+  // A header value: a line break in it would let the variable write other headers.
+  if (!MAIL_FROM_ADDRESS.test(from)) throw new ConfigError(`MAIL_FROM must be an address or "Name <address>" on one line (got ${JSON.stringify(from)})`);
+  if (e.SMTP_URL) return { kind: "smtp", url: e.SMTP_URL, from };
+  if (e.NODE_ENV === "development") return { kind: "mailbox", dir: path.join(dataDir, "mail"), from };
+  return { kind: "off", reason: `NODE_ENV=${e.NODE_ENV} and SMTP_URL is not set` };
 }

@@ -12,6 +12,7 @@ import { authOptions, createAuth } from "./auth/auth";
 import { resolveSecret } from "./auth/secret";
 import { createListener } from "./http/app";
 import { spawnBackend } from "./backend/spawn";
+import { createMailer } from "./mail/mailer";
 
 export interface RunningServer {
   url: string;
@@ -37,6 +38,10 @@ export async function startServer(config: Config, log: (line: string) => void = 
     cleanups.push(() => pool.end());
     const secret = resolveSecret(config);
     await migrate(pool, authOptions(config, pool, secret));
+    // The per-recipient cap goes with the other limits: tests that send many messages to one address turn it off.
+    const mailer = createMailer(config.mail, { log, recipientLimit: config.rateLimit ? undefined : 0 });
+    cleanups.push(() => mailer.stop());
+    log(mailer.mailbox ? `${mailer.description}; read them at ${config.publicUrl}/dev/mailbox` : mailer.description);
 
     if (config.startBackend) {
       const backend = spawnBackend({
@@ -50,7 +55,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     }
 
     const listener = await createListener({
-      auth: createAuth(config, pool, secret),
+      auth: createAuth(config, pool, secret, mailer),
+      mailbox: mailer.mailbox,
       pool,
       backendUrl: config.backendUrl,
       siteDir: config.siteDir,

@@ -1,6 +1,8 @@
 /**
  * The Better-Auth instance: email and password, sessions in PostgreSQL, the onboarding profile, bearer tokens
- * (for non-browser clients of the Python backend) and JWTs (for the backend's JWT mode).
+ * (for non-browser clients of the Python backend) and JWTs (for the backend's JWT mode). With mail (see
+ * ../mail/): password reset, email verification and email change by link; the account plugin (../account/) adds
+ * the export and the stricter deletion rule.
  */
 import { betterAuth, type BetterAuthOptions } from "better-auth";
 import { bearer, jwt } from "better-auth/plugins";
@@ -12,8 +14,62 @@ import type pg from "pg";
 import type { Config } from "../config";
 import { passwordHasher } from "./password";
 import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
+import type { Mailer } from "../mail/mailer";
+import { changeEmailMail, resetPasswordMail, verifyEmailMail } from "../mail/messages";
+import { account, afterDelete } from "../account";
+import { backendExport } from "../account/export";
 
-export function authOptions(config: Config, pool: pg.Pool, secret: string) {
+/** A reset link works once, for this long. */
+export const RESET_PASSWORD_EXPIRES_IN = 60 * 60;
+/** A verification (or email-change) link works for this long. */
+export const VERIFY_EMAIL_EXPIRES_IN = 24 * 60 * 60;
+
+/** Where a reset link lands when the request named no page: the theme's /reset-password. */
+function withResetPage(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.get("callbackURL")) parsed.searchParams.set("callbackURL", "/reset-password");
+  return parsed.href;
+}
+
+/** Better-Auth's verification tokens are JWTs; an email change's names the new address in `updateTo`. */
+function isEmailChange(token: string): boolean {
+  try {
+    return Boolean(JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()).updateTo);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Better-Auth's mail features, configured only when mail can leave the server: without it Better-Auth answers
+ * RESET_PASSWORD_DISABLED and VERIFICATION_EMAIL_NOT_ENABLED itself, and the account page hides the buttons.
+ */
+function mailOptions(config: Config, mailer: Mailer | undefined) {
+  if (!mailer?.enabled) return {};
+  return {
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      expiresIn: VERIFY_EMAIL_EXPIRES_IN,
+      // Better-Auth calls this for sign-up, "send again" and the new address of an email change (whose user.email
+      // is then the new address): the token's payload tells which.
+      sendVerificationEmail: async ({ user, url, token }: { user: { email: string }; url: string; token: string }) => {
+        await mailer.send(isEmailChange(token) ? changeEmailMail(user.email, url) : verifyEmailMail(user.email, url));
+      },
+    },
+    user: {
+      changeEmail: {
+        enabled: true,
+        // An address nobody has confirmed protects nothing: it changes at once, and the new one is sent a link.
+        // A confirmed address changes only when the new one is confirmed.
+        updateEmailWithoutVerification: true,
+      },
+    },
+  };
+}
+
+export function authOptions(config: Config, pool: pg.Pool, secret: string, mailer?: Mailer) {
+  const mail = mailOptions(config, mailer);
   return {
     appName: "Textbook",
     baseURL: config.publicUrl,
@@ -26,6 +82,24 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
       minPasswordLength: 8,
       maxPasswordLength: 128,
       password: passwordHasher(pool),
+      // config.ts refuses REQUIRE_EMAIL_VERIFICATION without mail.
+      requireEmailVerification: config.requireEmailVerification,
+      revokeSessionsOnPasswordReset: true,
+      resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_IN,
+      ...(mailer?.enabled && {
+        sendResetPassword: async ({ user, url }: { user: { email: string }; url: string }) => {
+          await mailer.send(resetPasswordMail(user.email, withResetPage(url), RESET_PASSWORD_EXPIRES_IN / 60));
+        },
+      }),
+    },
+    emailVerification: mail.emailVerification,
+    user: {
+      changeEmail: mail.user?.changeEmail ?? {
+        enabled: true,
+        // Without mail nobody can confirm an address, so none is confirmed and each may change at once.
+        updateEmailWithoutVerification: true,
+      },
+      deleteUser: { enabled: true, afterDelete: afterDelete(pool) },
     },
     telemetry: { enabled: false },
     // Better-Auth turns its origin check off when NODE_ENV=test; we test the product as it runs, so keep it on.
@@ -34,6 +108,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
       disableCSRFCheck: false,
       // The HTTP layer puts the real client address here (see http/client-address.ts); nothing else is believed.
       ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
+      // Mail goes out after the answer (see mail/mailer.ts); without mail the default (await) changes nothing.
+      ...(mailer?.enabled && { backgroundTasks: { handler: (task: Promise<unknown>) => mailer.background(task) } }),
     },
     // Stored in PostgreSQL so several server instances share the counters.
     rateLimit: {
@@ -45,16 +121,31 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
         "/sign-in/*": { window: 60, max: 10 },
         "/sign-up/*": { window: 60, max: 5 },
         "/change-password": { window: 60, max: 5 },
-        "/change-email": { window: 60, max: 5 },
+        // Every endpoint that sends mail: per client address here, and per recipient in the mailer.
+        "/change-email": { window: 300, max: 3 },
         "/request-password-reset": { window: 300, max: 3 },
+        "/send-verification-email": { window: 300, max: 3 },
+        // Sends the new address its link in Better-Auth's two-step email change.
+        "/verify-email": { window: 60, max: 10 },
         "/reset-password": { window: 300, max: 5 },
+        "/reset-password/*": { window: 300, max: 10 },
+        "/delete-user": { window: 300, max: 5 },
+        "/account/export": { window: 60, max: 5 },
         // Read-only and hot: the per-address default would throttle a reader's own page loads.
         "/get-session": false,
       },
     },
     plugins: [
       onboarding({ pool }),
-      bearer(),
+      account({
+        pool,
+        backendExport: backendExport(config.backendUrl),
+        mail: Boolean(mailer?.enabled),
+        emailVerificationRequired: config.requireEmailVerification,
+      }),
+      // Signed tokens only (the `set-auth-token` header's form): list-sessions shows the reader each session's raw
+      // token (revoke-session takes it), and a raw token must not be a credential to whoever reads that list.
+      bearer({ requireSignature: true }),
       // The JWT carries what the Python backend's JWT mode needs without a query: who, which session (`sid`,
       // for backends that check revocation), and the profile as it was when the token was issued.
       jwt({
@@ -72,8 +163,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
   } satisfies BetterAuthOptions;
 }
 
-export function createAuth(config: Config, pool: pg.Pool, secret: string) {
-  const options = authOptions(config, pool, secret);
+export function createAuth(config: Config, pool: pg.Pool, secret: string, mailer?: Mailer) {
+  const options = authOptions(config, pool, secret, mailer);
   const auth = betterAuth(options);
   // Both are static strings here; were either dynamic, Better-Auth's own per-request handler would be needed.
   if (typeof options.baseURL !== "string" || !Array.isArray(options.trustedOrigins)) return auth;

@@ -20,6 +20,8 @@ import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
 import { releaseAttempt, reserveAttempt } from "../auth/sign-in-throttle";
+import { mailboxRoutes } from "../mail/routes";
+import type { Mailbox } from "../mail/mailbox";
 
 export interface AppDeps {
   auth: Auth;
@@ -34,6 +36,8 @@ export interface AppDeps {
   trustedOrigins: readonly string[];
   /** Largest request body proxied to the backend, in bytes. */
   proxyMaxBodyBytes: number;
+  /** The development mailbox (development without SMTP_URL only): served at /dev/mailbox. */
+  mailbox?: Mailbox | null;
 }
 
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title>
@@ -62,10 +66,13 @@ export async function createListener(deps: AppDeps): Promise<RequestListener> {
   };
 }
 
-export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps) {
+export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins, mailbox }: AppDeps) {
   const app = new Hono();
 
   app.use("*", securityHeaders());
+
+  // Never in production: config.ts gives a mailbox only to NODE_ENV=development without SMTP_URL.
+  if (mailbox) app.route("/dev", mailboxRoutes(mailbox));
 
   app.get("/healthz", async (c) => {
     const report = await checkHealth(pool, backendUrl);
