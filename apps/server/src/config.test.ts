@@ -117,3 +117,33 @@ test("ports left at their defaults may move; set ones (or BACKEND_URL) may not",
   assert.equal(loadConfig({ BACKEND_URL: "http://127.0.0.1:9000" }).backendPortFixed, true);
   assert.equal(loadConfig({ EMBEDDED_PG_PORT: "" }).embeddedPgPortFixed, false);
 });
+
+test("mail: SMTP_URL sends through SMTP; development without it keeps a mailbox under DATA_DIR; otherwise off", () => {
+  const smtp = loadConfig({ SMTP_URL: "smtps://user:pw@mail.example:465", MAIL_FROM: "Books <books@mail.example>" });
+  assert.deepEqual(smtp.mail, { kind: "smtp", url: "smtps://user:pw@mail.example:465", from: "Books <books@mail.example>" });
+  const dev = loadConfig({ DATA_DIR: "/tmp/some-data" });
+  assert.deepEqual(dev.mail, { kind: "mailbox", dir: "/tmp/some-data/mail", from: "Textbook <no-reply@localhost>" });
+  assert.equal(loadConfig({ NODE_ENV: "test" }).mail.kind, "off");
+  assert.equal(loadConfig({ NODE_ENV: "test" }).warnings.length, 0);
+});
+
+test("mail: production without SMTP_URL starts with mail off and says so", () => {
+  const c = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG });
+  assert.equal(c.mail.kind, "off");
+  assert.ok(c.warnings.some((w) => /Mail is off/.test(w) && /SMTP_URL/.test(w)), String(c.warnings));
+  assert.equal(loadConfig({ NODE_ENV: "production", PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG, SMTP_URL: "smtp://m.example" }).warnings.length, 0);
+});
+
+test("mail: bad values name the variable; REQUIRE_EMAIL_VERIFICATION without mail is refused", () => {
+  for (const [name, value] of [
+    ["SMTP_URL", "http://mail.example"],
+    ["SMTP_URL", "not a url"],
+    ["MAIL_FROM", "Books <books@mail.example>\r\nBcc: everyone@example.com"],
+    ["MAIL_FROM", "no address here"],
+    ["REQUIRE_EMAIL_VERIFICATION", "maybe"],
+  ] as const) {
+    assert.throws(() => loadConfig({ [name]: value }), (e: Error) => e instanceof ConfigError && e.message.includes(name), `${name}=${value}`);
+  }
+  assert.throws(() => loadConfig({ NODE_ENV: "test", REQUIRE_EMAIL_VERIFICATION: "true" }), (e: Error) => e instanceof ConfigError && /REQUIRE_EMAIL_VERIFICATION/.test(e.message) && /SMTP_URL/.test(e.message));
+  assert.equal(loadConfig({ REQUIRE_EMAIL_VERIFICATION: "true" }).requireEmailVerification, true, "the development mailbox is mail");
+});
