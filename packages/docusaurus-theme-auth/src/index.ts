@@ -1,14 +1,15 @@
 /**
  * Node entry of the theme: validated options, the theme components' folder, the global data the browser reads,
- * and the four pages. Pages point at `@theme/...` components so a site can swizzle any of them.
+ * and the pages. Pages point at `@theme/...` components so a site can swizzle any of them.
  * Docusaurus loads this file with jiti and bundles `src/theme` with its own loaders, so the package ships its
  * TypeScript sources and needs no build step.
  */
 /// <reference path="./theme-auth.d.ts" />
 import path from "node:path";
-import type { LoadContext, Plugin, SwizzleConfig } from "@docusaurus/types";
+import type { AllContent, LoadContext, Plugin, SwizzleConfig } from "@docusaurus/types";
 import type { PluginOptions } from "./options";
 import type { ClientOptions } from "./client/context";
+import { createRouteMatcher } from "./client/routes";
 
 export { validateOptions, DEFAULT_OPTIONS, type Options, type PluginOptions } from "./options";
 
@@ -19,7 +20,31 @@ export function themeRoutes(options: Pick<PluginOptions, "onboardingPath">): { p
     { path: "/sign-up", component: "@theme/SignUp" },
     { path: options.onboardingPath, component: "@theme/Onboarding" },
     { path: "/account", component: "@theme/Account" },
+    { path: "/forgot-password", component: "@theme/ForgotPassword" },
+    { path: "/reset-password", component: "@theme/ResetPassword" },
+    { path: "/verify-email", component: "@theme/VerifyEmail" },
   ];
+}
+
+interface DocsContent {
+  loadedVersions?: { docs?: { permalink: string; title: string }[] }[];
+}
+
+/**
+ * The title of each protected doc, by permalink, so /sign-in can say what the reader came for ("Sign in to read
+ * Lists and dictionaries"). Only titles the sidebar already shows every visitor; never any content.
+ */
+export function protectedPageTitles(allContent: AllContent, options: Pick<PluginOptions, "protectedRoutes" | "publicRoutes">, baseUrl: string): Record<string, string> {
+  const isProtected = createRouteMatcher(options, baseUrl);
+  const titles: Record<string, string> = {};
+  for (const instance of Object.values(allContent["docusaurus-plugin-content-docs"] ?? {})) {
+    for (const version of (instance as DocsContent).loadedVersions ?? []) {
+      for (const doc of version.docs ?? []) {
+        if (isProtected(doc.permalink)) titles[doc.permalink.replace(/\/+$/, "") || "/"] = doc.title;
+      }
+    }
+  }
+  return titles;
 }
 
 export default function themeAuth(context: LoadContext, options: PluginOptions): Plugin<void> {
@@ -30,17 +55,21 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
     getThemePath: () => themePath,
     getTypeScriptThemePath: () => themePath,
     async contentLoaded({ actions }) {
+      for (const route of themeRoutes(options)) {
+        // Docusaurus applies the site's trailingSlash setting to added routes.
+        actions.addRoute({ path: base + route.path, component: route.component, exact: true });
+      }
+    },
+    // After every plugin's content: the docs' titles exist only then.
+    async allContentLoaded({ allContent, actions }) {
       const clientOptions: ClientOptions = {
         authBaseUrl: options.authBaseUrl,
         protectedRoutes: options.protectedRoutes,
         publicRoutes: options.publicRoutes,
         onboardingPath: options.onboardingPath,
+        pageTitles: protectedPageTitles(allContent, options, context.siteConfig.baseUrl),
       };
       actions.setGlobalData(clientOptions);
-      for (const route of themeRoutes(options)) {
-        // Docusaurus applies the site's trailingSlash setting to added routes.
-        actions.addRoute({ path: base + route.path, component: route.component, exact: true });
-      }
     },
   };
 }
@@ -57,7 +86,12 @@ export function getSwizzleConfig(): SwizzleConfig {
       SignIn: { ...safe, description: "The sign-in page" },
       SignUp: { ...safe, description: "The sign-up page" },
       Onboarding: { ...safe, description: "The onboarding page (the two profile questions)" },
-      Account: { ...safe, description: "The account page: profile and sign-out" },
+      Account: { ...safe, description: "The account page: profile, name, email, password, sessions, export, deletion, sign-out" },
+      AccountSection: { ...safe, description: "One titled section of the account page" },
+      ForgotPassword: { ...safe, description: "The page that mails a password reset link" },
+      ResetPassword: { ...safe, description: "The page a reset link opens: choose a new password" },
+      VerifyEmail: { ...safe, description: "Where a verification or email-change link lands" },
+      SessionList: { ...safe, description: "The account page's list of the reader's sessions" },
       ProfileForm: { ...safe, description: "The two profile questions, used by Onboarding and Account" },
       AuthField: { ...safe, description: "A labelled input of the sign-in and sign-up forms" },
       FormError: { ...safe, description: "A form's error message (its code in data-error-code)" },

@@ -44,6 +44,39 @@ declare module "@theme/Account" {
   export default function Account(): ReactNode;
 }
 
+declare module "@theme/ForgotPassword" {
+  import type { ReactNode } from "react";
+  export default function ForgotPassword(): ReactNode;
+}
+
+declare module "@theme/ResetPassword" {
+  import type { ReactNode } from "react";
+  export default function ResetPassword(): ReactNode;
+}
+
+declare module "@theme/VerifyEmail" {
+  import type { ReactNode } from "react";
+  export default function VerifyEmail(): ReactNode;
+}
+
+declare module "@theme/AccountSection" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    title: string;
+    children: ReactNode;
+    name?: string;
+  }
+  export default function AccountSection(props: Props): ReactNode;
+}
+
+declare module "@theme/SessionList" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    onSignInAgain?: () => void;
+  }
+  export default function SessionList(props: Props): ReactNode;
+}
+
 declare module "@theme/AuthField" {
   import type { InputHTMLAttributes, ReactNode } from "react";
   export interface Props extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onChange"> {

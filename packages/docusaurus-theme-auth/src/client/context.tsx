@@ -6,7 +6,7 @@
  * and the session are exposed only once `useIsBrowser()` turns true, which Docusaurus sets in an effect after
  * hydration; that second render is an ordinary update, and React applies every attribute it changes.
  */
-import React, { createContext, useContext, useMemo, type ReactNode } from "react";
+import React, { createContext, useCallback, useContext, useMemo, type ReactNode } from "react";
 import ExecutionEnvironment from "@docusaurus/ExecutionEnvironment";
 import useIsBrowser from "@docusaurus/useIsBrowser";
 import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
@@ -19,37 +19,54 @@ import { themePaths, type ThemePaths } from "./paths";
 
 export const PLUGIN_NAME = "docusaurus-theme-auth";
 
+/** The theme's own pages, always reachable: protecting "/**" must not lock readers out of signing in. */
+const THEME_PAGES = ["/sign-in", "/sign-up", "/account", "/forgot-password", "/reset-password", "/verify-email"];
+
 /** What the Node side of the plugin hands to the browser (setGlobalData). */
 export interface ClientOptions {
   authBaseUrl: string;
   protectedRoutes: string[];
   publicRoutes: string[];
   onboardingPath: string;
+  /** Protected docs' titles by permalink (no trailing slash), for "Sign in to read <title>". */
+  pageTitles?: Record<string, string>;
 }
 
 export interface AuthUser {
   id: string;
   email: string;
   name: string;
+  emailVerified?: boolean;
   profileComplete?: boolean;
+}
+
+export interface AuthSession {
+  id: string;
+  createdAt: string | Date;
 }
 
 export interface AuthContextValue {
   status: AuthStatus;
   user: AuthUser | null;
+  /** This device's session (its id marks "this device" in the sessions list). */
+  session: AuthSession | null;
   profile: Profile | null;
   /** null during server rendering and during hydration: anything built from it must not change the first render. */
   client: TextbookAuthClient | null;
   paths: ThemePaths;
   baseUrl: string;
+  /** The theme's `authBaseUrl` option: where Better-Auth answers ("/api/auth" by default), for plain links to it. */
+  authBaseUrl: string;
   isProtected: (pathname: string) => boolean;
+  /** The title of a protected page, by path (with baseUrl; search, hash and trailing slash ignored). */
+  pageTitle: (path: string) => string | null;
   refetch: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
 type SessionResult = SessionSnapshot & {
-  data: { user: AuthUser; profile?: Profile | null } | null;
+  data: { user: AuthUser; session?: AuthSession; profile?: Profile | null } | null;
   refetch?: () => Promise<unknown>;
 };
 
@@ -79,14 +96,22 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       createRouteMatcher(
         {
           protectedRoutes: options.protectedRoutes,
-          // The theme's own pages are always reachable: protecting "/**" must not lock readers out of sign-in.
-          publicRoutes: [...options.publicRoutes, "/sign-in", "/sign-up", "/account", options.onboardingPath],
+          publicRoutes: [...options.publicRoutes, ...THEME_PAGES, options.onboardingPath],
         },
         siteConfig.baseUrl,
       ),
     [options, siteConfig.baseUrl],
   );
+  const pageTitles = options.pageTitles;
+  const pageTitle = useCallback(
+    (path: string) => {
+      const pathname = path.split(/[?#]/)[0]!.replace(/\/+$/, "") || "/";
+      return pageTitles?.[pathname] ?? null;
+    },
+    [pageTitles],
+  );
   const user = session?.data?.user ?? null;
+  const currentSession = session?.data?.session ?? null;
   const profile = session?.data?.profile ?? null;
   const refetch = session?.refetch;
 
@@ -94,16 +119,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     () => ({
       status,
       user,
+      session: currentSession,
       profile,
       client,
       paths,
       baseUrl: siteConfig.baseUrl,
+      authBaseUrl: options.authBaseUrl,
       isProtected,
+      pageTitle,
       refetch: async () => {
         await refetch?.();
       },
     }),
-    [status, user, profile, client, paths, siteConfig.baseUrl, isProtected, refetch],
+    [status, user, currentSession, profile, client, paths, siteConfig.baseUrl, options.authBaseUrl, isProtected, pageTitle, refetch],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,5 +1,5 @@
 /** Browser-side API of the theme, for swizzled components and site code. */
-export { AuthProvider, useAuth, PLUGIN_NAME, type AuthContextValue, type AuthUser, type ClientOptions } from "./context";
+export { AuthProvider, useAuth, PLUGIN_NAME, type AuthContextValue, type AuthUser, type AuthSession, type ClientOptions } from "./context";
 export { createTextbookAuthClient, getAuthClient, type TextbookAuthClient } from "./authClient";
 export { statusOf, gateFor, type AuthStatus, type Gate } from "./access";
 export { sanitizeRedirect, withRedirect, redirectFromSearch } from "./redirect";
@@ -10,3 +10,7 @@ export { useProtection } from "./useProtection";
 export { useAccountForm } from "./useAccountForm";
 export { toDisplayError, type DisplayError } from "./errors";
 export { listOf, matchBlock, unknownValues, type Match } from "./personalize";
+export { useAccountFeatures, type AccountFeatures } from "./useAccountFeatures";
+export { describeUserAgent } from "./user-agent";
+export { useFormAction } from "./useFormAction";
+export { useQueryParam } from "./useQueryParam";

@@ -15,6 +15,9 @@ export interface ThemePaths {
   signUp: string;
   onboarding: string;
   account: string;
+  forgotPassword: string;
+  resetPassword: string;
+  verifyEmail: string;
 }
 
 export function themePaths(baseUrl: string, trailingSlash: boolean | undefined, onboardingPath: string): ThemePaths {
@@ -25,5 +28,8 @@ export function themePaths(baseUrl: string, trailingSlash: boolean | undefined, 
     signUp: p("/sign-up"),
     onboarding: p(onboardingPath),
     account: p("/account"),
+    forgotPassword: p("/forgot-password"),
+    resetPassword: p("/reset-password"),
+    verifyEmail: p("/verify-email"),
   };
 }
