@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { createTestDatabase, freePort } from "../../../scripts/test-postgres.mjs";
 
+export { startTestSmtp, type TestSmtp, type ReceivedMail } from "../../server/src/testing/smtp";
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const OUTPUT_DIR = path.join(ROOT, "test-output", "e2e");
 const SITE_DIR = path.join(ROOT, "apps/site/build");
@@ -64,8 +66,11 @@ export interface Product {
   stop(): Promise<void>;
 }
 
-/** Starts the product on a fresh database. `backend: true` also starts the Python backend (when it exists). */
-export async function startProduct(options: { backend?: boolean; label: string; siteDir?: string }): Promise<Product> {
+/**
+ * Starts the product on a fresh database. `backend: true` also starts the Python backend (when it exists); `env`
+ * adds or overrides the auth server's variables (SMTP_URL from startTestSmtp(), REQUIRE_EMAIL_VERIFICATION, ...).
+ */
+export async function startProduct(options: { backend?: boolean; label: string; siteDir?: string; env?: Record<string, string> }): Promise<Product> {
   const siteDir = options.siteDir ?? SITE_DIR;
   if (!options.siteDir && !existsSync(path.join(SITE_DIR, "index.html"))) {
     throw new Error("apps/site/build is missing: run `npm run build -w @textbook-auth/site` (npm test does it)");
@@ -104,6 +109,7 @@ export async function startProduct(options: { backend?: boolean; label: string; 
         SITE_DIR: siteDir,
         // Each test signs up several readers from one address; the limits have their own suite.
         RATE_LIMIT: "false",
+        ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
