@@ -24,7 +24,7 @@ function findTests(dir, out = []) {
 
 const args = process.argv.slice(2);
 const all = args.length === 0;
-const tsFiles = all ? [...findTests(path.join(ROOT, "packages")), ...findTests(path.join(ROOT, "apps"))] : args.filter((a) => /\.tsx?$/.test(a));
+const tsFiles = all ? ["packages", "apps", "deploy"].flatMap((dir) => findTests(path.join(ROOT, dir))) : args.filter((a) => /\.tsx?$/.test(a));
 const unitFiles = tsFiles.filter((f) => !f.includes(`${path.sep}e2e${path.sep}`));
 const browserFiles = tsFiles.filter((f) => f.includes(`${path.sep}e2e${path.sep}`));
 const pyTargets = all

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -112,3 +113,16 @@ def test_one_lookup_per_request_even_with_a_route_dependency(stack, readers) -> 
     with TestClient(app) as c:
         assert c.get("/private", headers=cookie(readers["complete"])).status_code == 200
     assert calls == 1
+
+
+
+def test_session_cache_state_says_whether_sessions_come_from_memory(stack) -> None:  # type: ignore[no-untyped-def]
+    assert BetterAuth(database_url=stack.database_url, secret=stack.secret, session_cache=False).session_cache_state == "disabled"
+    auth = BetterAuth(database_url=stack.database_url, secret=stack.secret)
+    assert auth.session_cache_state == "off"  # not started: no notification has been proven to arrive
+    with TestClient(FastAPI(lifespan=auth.lifespan)):
+        deadline = time.monotonic() + 5
+        while auth.session_cache_state != "on" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert auth.session_cache_state == "on"  # the first probe came back
+    assert auth.session_cache_state == "off"  # stopped: emptied and no longer trusted

@@ -90,6 +90,16 @@ class BetterAuth:
         elif self.store is None:
             raise ValueError("database mode needs database_url and secret (BETTER_AUTH_SECRET)")
 
+    @property
+    def session_cache_state(self) -> Literal["on", "off", "disabled"]:
+        """``"on"`` while validated sessions are served from memory; ``"off"`` while change notifications are not
+        proven to arrive (every request is checked in the database: a wrong ``listen_url``, a pooler, an outage);
+        ``"disabled"`` when there is no cache (``session_cache=False``, or JWT mode without the session table)."""
+        cache = self.store.cache if self.store else None
+        if cache is None:
+            return "disabled"
+        return "on" if cache.enabled else "off"
+
     # -- lifecycle ---------------------------------------------------------------------------------------------
     async def startup(self) -> None:
         if self.store:
