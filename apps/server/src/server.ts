@@ -39,7 +39,13 @@ export async function startServer(config: Config, log: (line: string) => void = 
     await migrate(pool, authOptions(config, pool, secret));
 
     if (config.startBackend) {
-      const backend = spawnBackend({ port: config.backendPort, databaseUrl, secret, publicUrl: config.publicUrl });
+      const backend = spawnBackend({
+        port: config.backendPort,
+        databaseUrl,
+        secret,
+        publicUrl: config.publicUrl,
+        trustedOrigins: config.trustedOrigins,
+      });
       cleanups.push(backend.stop);
     }
 
