@@ -5,10 +5,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { ensureNodeModules, ensureSiteBuild, ensureVenv, ROOT } from "./ensure.mjs";
+import { ensureNodeModules, ensureSiteBuild, ensureSystemPackages, ensureVenv, ROOT } from "./ensure.mjs";
 
 ensureNodeModules();
 ensureVenv();
+ensureSystemPackages();
 const { startTestPostgres } = await import("./test-postgres.mjs");
 
 function findTests(dir, out = []) {
