@@ -26,6 +26,17 @@ NODE_ENTRY = ["node", "--import", "tsx", "apps/server/src/main.ts"]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
+REVOCATION_BOUND = 0.1  # seconds: the documented bound from a revocation to the backend refusing it
+
+
+def refused_after(reader: "Reader", started: float, status: int) -> None:
+    """Asserts ``reader``'s next /api/me answers ``status`` once the revocation bound has passed since ``started``.
+    Not at once: the backend learns of a change by notification, milliseconds after the change commits."""
+    time.sleep(max(0.0, started + REVOCATION_BOUND - time.monotonic()))
+    r = reader.get("/api/me")
+    assert r.status_code == status, r.text
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -11,9 +11,7 @@ import time
 import psycopg
 import pytest
 
-from conftest import Reader
-
-REVOCATION_BOUND = 0.1  # seconds: the bound from a revocation to the backend refusing it
+from conftest import Reader, refused_after
 
 
 @pytest.fixture(params=["through the Node proxy", "on the backend's own port"])
@@ -46,12 +44,6 @@ def prove_cached(stack, reader: Reader, within: float = 5.0) -> None:  # type: i
             return
         assert time.monotonic() < deadline, "the session cache is not in use"
         time.sleep(0.2)
-
-
-def refused_after(reader: Reader, started: float, status: int) -> None:
-    time.sleep(max(0.0, started + REVOCATION_BOUND - time.monotonic()))
-    r = reader.get("/api/me")
-    assert r.status_code == status, r.text
 
 
 def test_sign_out_is_refused_within_100_ms(stack, base_url) -> None:  # type: ignore[no-untyped-def]
