@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     SESSION_CACHE_TTL: float = Field(default=60.0, gt=0, le=3600)
     #: A direct (non-pooled) connection for LISTEN. Unset: DATABASE_URL, or Neon's direct host for a -pooler URL.
     DATABASE_LISTEN_URL: str | None = Field(default=None, pattern=r"^postgres(ql)?://")
+    #: The largest request body, in bytes: a larger declared Content-Length is refused before any of it is read,
+    #: a streamed body is cut there (413 PAYLOAD_TOO_LARGE).
+    MAX_BODY_BYTES: int = Field(default=1024 * 1024, ge=0, le=1024 * 1024 * 1024)
+    #: Seconds a request body may take to arrive (408 REQUEST_TIMEOUT).
+    REQUEST_BODY_TIMEOUT: float = Field(default=30.0, gt=0, le=3600)
+    #: Seconds a request line and headers may take, from the connection or the request's first byte (408; only
+    #: under `python -m app`, whose protocol adds the timer uvicorn lacks).
+    HEADER_TIMEOUT: float = Field(default=10.0, gt=0, le=300)
+    #: production refuses a weak BETTER_AUTH_SECRET even with an http PUBLIC_URL (an https one always does).
+    NODE_ENV: str = "development"
 
     @model_validator(mode="after")
     def _secret_for_database_mode(self) -> Settings:
@@ -53,7 +63,8 @@ class Settings(BaseSettings):
 
     @property
     def trusted_origins(self) -> list[str]:
-        return [self.PUBLIC_URL, *(o.strip() for o in self.TRUSTED_ORIGINS.split(",") if o.strip())]
+        """TRUSTED_ORIGINS; PUBLIC_URL is always trusted too."""
+        return [o.strip() for o in self.TRUSTED_ORIGINS.split(",") if o.strip()]
 
 
 class ConfigError(Exception):

@@ -21,7 +21,7 @@ export function spawnBackend(opts: {
   if (!existsSync(python)) throw new Error("The Python virtualenv is missing: run `npm start` (it creates .venv)");
   const child: ChildProcess = spawn(
     python,
-    ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(opts.port), "--no-access-log", "--log-level", opts.logLevel ?? "info"],
+    ["-m", "app", "--host", "127.0.0.1", "--port", String(opts.port), "--no-access-log", "--log-level", opts.logLevel ?? "info"],
     {
       cwd: path.join(REPO_ROOT, "apps", "backend"),
       env: {
