@@ -183,6 +183,8 @@ describe("CSRF: cookie-carrying writes from another origin", () => {
     { attack: "no Origin and no Referer", headers: () => ({}), node: NULL_ORIGIN },
     { attack: "a foreign Referer and no Origin", headers: () => ({ referer: `${EVIL}/page` }), node: "INVALID_ORIGIN" },
     { attack: "Origin: null with a foreign Referer", headers: () => ({ origin: "null", referer: `${EVIL}/page` }), node: NULL_ORIGIN },
+    // A sandboxed frame on a page under our origin sends Origin: null and our page as Referer.
+    { attack: "Origin: null with our own Referer", headers: (own) => ({ origin: "null", referer: `${own.origin}/docs/intro` }), node: NULL_ORIGIN },
     { attack: "our origin as the prefix of a foreign host", headers: (own) => ({ origin: `${own.origin}.evil.example` }), node: "INVALID_ORIGIN" },
     { attack: "our origin as userinfo before a foreign host", headers: (own) => ({ origin: `http://${own.host}@evil.example` }), node: "INVALID_ORIGIN" },
     { attack: "our host on another port", headers: (own) => ({ origin: `http://${own.hostname}:${+own.port + 1}` }), node: "INVALID_ORIGIN" },
@@ -254,7 +256,7 @@ describe("CSRF: cookie-carrying writes from another origin", () => {
     assert.deepEqual(await footprint(victim.id), before);
   });
 
-  test("cross-origin PUT, PATCH and DELETE: no route of either server takes them (405), /api/auth/* never reaches the backend", async () => {
+  test("cross-origin PUT, PATCH and DELETE: refused by either server (405, or the backend's 403 before routing), /api/auth/* never reaches the backend", async () => {
     const before = await footprint(victim.id);
     for (const method of ["PUT", "PATCH", "DELETE"]) {
       for (const path of ["/api/auth/profile", "/api/auth/update-user", "/api/auth/sign-out", "/api/auth/delete-user"]) {
@@ -264,10 +266,11 @@ describe("CSRF: cookie-carrying writes from another origin", () => {
         assert.deepEqual([r.status, r.code, r.allow], [405, "METHOD_NOT_ALLOWED", "GET, POST"], `${method} ${path}`);
       }
     }
+    // The backend checks the credential (and so the origin) for its whole app before routing.
     for (const method of ["POST", "PATCH", "DELETE"]) {
       for (const base of [backend.url, server.url]) {
         const r = await send(base, method, PYTHON_WRITE.path, { ...JSON_TYPE, origin: EVIL }, JSON.stringify(PYTHON_WRITE.body));
-        assert.deepEqual([r.status, r.code], [405, "METHOD_NOT_ALLOWED"], `${method} ${base}${PYTHON_WRITE.path}`);
+        assert.deepEqual([r.status, r.code], [403, "INVALID_ORIGIN"], `${method} ${base}${PYTHON_WRITE.path}`);
       }
     }
     assert.deepEqual(await footprint(victim.id), before);
@@ -1314,3 +1317,48 @@ function base64url(cookie: string): string {
   const dot = decoded.lastIndexOf(".");
   return `${decoded.slice(0, dot)}.${Buffer.from(decoded.slice(dot + 1), "base64").toString("base64url")}`;
 }
+
+describe("the session token within reach of page scripts", () => {
+  // The HttpOnly cookie keeps the credential from script only if no answer a script can read carries it: the raw
+  // token in get-session (accepted by bearer() without a signature) and the signed one in set-auth-token.
+  let victim: Awaited<ReturnType<typeof reader>>;
+  let rawToken: string;
+  before(async () => {
+    victim = await reader("script-reach");
+    const { rows } = await pool.query(`SELECT token FROM session WHERE "userId" = $1`, [victim.id]);
+    rawToken = rows[0].token;
+  });
+
+  test("get-session, as the page's script calls it, does not hand out the raw session token", async () => {
+    const r = await victim.client.get("/api/auth/get-session", { "sec-fetch-site": "same-origin" });
+    assert.equal(r.json.user.id, victim.id);
+    assert.equal(r.json.session.token, undefined);
+    assert.ok(!r.text.includes(rawToken));
+    assert.equal(r.headers.get("set-auth-token"), null);
+  });
+
+  test("the raw (unsigned) token as a Bearer header: no session on either server", async () => {
+    const headers = { authorization: `Bearer ${rawToken}` };
+    const session = await fetch(server.url + "/api/auth/get-session", { headers });
+    assert.equal(await session.json(), null);
+    assert.equal((await fetch(server.url + "/api/auth/profile", { headers })).status, 401);
+    for (const base of [backend.url, server.url]) {
+      const me = await fetch(base + "/api/me", { headers });
+      assert.deepEqual([me.status, (await me.json()).code], [401, "UNAUTHENTICATED"], base);
+    }
+  });
+
+  test("a browser's sign-in (Sec-Fetch-Site) gets its cookie but no set-auth-token; a script's gets the signed token, which works on both servers", async () => {
+    const browser = await signIn(server.url, victim.email, PASSWORD, { "sec-fetch-site": "same-origin" });
+    assert.equal(browser.status, 200);
+    assert.equal(browser.headers.get("set-auth-token"), null);
+    assert.ok(browser.headers.getSetCookie().some((c) => c.startsWith("better-auth.session_token=")));
+    // Control: a client that is not a browser still receives the bearer token, and it is a credential.
+    const script = await signIn(server.url, victim.email, PASSWORD);
+    const bearer = script.headers.get("set-auth-token");
+    assert.ok(bearer);
+    const headers = { authorization: `Bearer ${bearer}` };
+    assert.equal((await (await fetch(server.url + "/api/auth/get-session", { headers })).json()).user.id, victim.id);
+    for (const base of [backend.url, server.url]) assert.equal((await fetch(base + "/api/me", { headers })).status, 200, base);
+  });
+});
