@@ -24,7 +24,7 @@ from app.progress import store as progress_store
 def create_app(settings: Settings) -> FastAPI:
     auth = build_auth(settings)
     # Read by every connection the protocol accepts; set here, before the server accepts any.
-    BoundedHttpToolsProtocol.header_timeout = settings.HEADER_TIMEOUT
+    BoundedHttpToolsProtocol.header_timeout = settings.HTTP_HEADERS_TIMEOUT_MS / 1000
     # The backend's own data gets its own small pool, under the same pooler rule as the session lookup.
     db = AsyncConnectionPool(settings.DATABASE_URL, min_size=1, max_size=5, open=False, timeout=3.0,
                              reconnect_timeout=float("inf"),

@@ -33,9 +33,10 @@ def start(env: dict[str, str]) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "SESSION_CACHE": "sometimes"}, "SESSION_CACHE"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "SESSION_CACHE_TTL": "0"}, "SESSION_CACHE_TTL"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "DATABASE_LISTEN_URL": "x"}, "DATABASE_LISTEN_URL"),
-        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "MAX_BODY_BYTES": "-1"}, "MAX_BODY_BYTES"),
-        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "REQUEST_BODY_TIMEOUT": "0"}, "REQUEST_BODY_TIMEOUT"),
-        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "HEADER_TIMEOUT": "never"}, "HEADER_TIMEOUT"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "PROXY_MAX_BODY_BYTES": "-1"}, "PROXY_MAX_BODY_BYTES"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "HTTP_REQUEST_TIMEOUT_MS": "0"}, "HTTP_REQUEST_TIMEOUT_MS"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "HTTP_HEADERS_TIMEOUT_MS": "never"}, "HTTP_HEADERS_TIMEOUT_MS"),
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "HTTP_HEADERS_TIMEOUT_MS": "40000"}, "HTTP_HEADERS_TIMEOUT_MS"),
         # A weak secret: refused for an https PUBLIC_URL, and in production, as the auth server refuses it.
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "PUBLIC_URL": "https://book.example"}, "BETTER_AUTH_SECRET"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "changeme", "NODE_ENV": "production"}, "BETTER_AUTH_SECRET"),

@@ -17,7 +17,7 @@ from conftest import Process, exchange, start_backend
 @pytest.fixture(scope="module")
 def backend(stack, tmp_path_factory) -> Iterator[Process]:  # type: ignore[no-untyped-def]
     process = start_backend(
-        stack.database_url, stack.secret, stack.origin, tmp_path_factory.mktemp("slow"), name="slow", HEADER_TIMEOUT="1"
+        stack.database_url, stack.secret, stack.origin, tmp_path_factory.mktemp("slow"), name="slow", HTTP_HEADERS_TIMEOUT_MS="1000"
     )
     yield process
     process.stop()

@@ -98,7 +98,7 @@ def test_control_a_body_within_the_limit_is_read(stack, complete_reader) -> None
 def impatient_backend(stack, tmp_path_factory) -> Iterator[Process]:  # type: ignore[no-untyped-def]
     backend = start_backend(
         stack.database_url, stack.secret, stack.origin, tmp_path_factory.mktemp("impatient"), name="impatient",
-        REQUEST_BODY_TIMEOUT="1",
+        HTTP_REQUEST_TIMEOUT_MS="1000", HTTP_HEADERS_TIMEOUT_MS="1000",
     )
     yield backend
     backend.stop()

@@ -30,8 +30,8 @@ def build_auth(settings: Settings) -> BetterAuth:
         session_cache=settings.SESSION_CACHE,
         session_cache_ttl=settings.SESSION_CACHE_TTL,
         listen_url=settings.DATABASE_LISTEN_URL,
-        max_body_size=settings.MAX_BODY_BYTES,
-        body_timeout=settings.REQUEST_BODY_TIMEOUT,
+        max_body_size=settings.PROXY_MAX_BODY_BYTES,
+        body_timeout=settings.HTTP_REQUEST_TIMEOUT_MS / 1000,
         strict_secret=settings.NODE_ENV == "production",
     )
 
