@@ -1187,7 +1187,7 @@ describe("cookie confusion between servers", () => {
   // than once (same name twice, or over two Cookie lines) has no session on either server: the browser's own order
   // of duplicates depends on cookie paths and creation times an attacker can influence. A Bearer header, when
   // present, is the credential, and the cookie is not consulted.
-  type Reader = { email: string; cookie: string; token: string };
+  type Reader = { email: string; cookie: string; token: string; jwt: string };
   type Deployment = { label: string; node: string; python: string; publicUrl: string; name: string; other: string; a: Reader; b: Reader };
   const PLAIN = "better-auth.session_token";
   const SECURE = `__Secure-${PLAIN}`;
@@ -1202,7 +1202,9 @@ describe("cookie confusion between servers", () => {
     const cookie = client.cookies.get(name);
     assert.ok(cookie, `sign-up set ${name}`);
     const { rows } = await pool.query(`SELECT s.token FROM session s JOIN "user" u ON u.id = s."userId" WHERE u.email = $1`, [email]);
-    return { email, cookie, token: rows[0].token };
+    const jwt = (await client.get("/api/auth/token")).json?.token;
+    assert.ok(jwt, "a JWT for the reader");
+    return { email, cookie, token: rows[0].token, jwt };
   }
 
   before(async () => {
@@ -1268,6 +1270,8 @@ describe("cookie confusion between servers", () => {
     { attack: "a cookie and a Bearer header for another reader", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", `Bearer ${d.b.cookie}`]], expect: "b" },
     { attack: "a cookie and a forged Bearer header", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", `Bearer ${d.a.token}.${"A".repeat(43)}=`]], expect: null },
     { attack: "a cookie and a lower-case bearer scheme", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", `bearer ${d.b.cookie}`]], expect: "b" },
+    // The backend's JWT mode takes these; in database mode neither server does, and the cookie is still displaced.
+    { attack: "a cookie and the reader's JWT as a Bearer header", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", `Bearer ${d.a.jwt}`]], expect: null },
     { attack: "a cookie and a Basic Authorization header", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", "Basic dXNlcjpwYXNz"]], expect: "a" },
     { attack: "two Authorization lines", lines: (d) => [["Authorization", `Bearer ${d.a.cookie}`], ["Authorization", `Bearer ${d.b.cookie}`]], expect: null },
     { attack: "the raw (unsigned) session token as a Bearer header", lines: (d) => [["Authorization", `Bearer ${d.a.token}`]], expect: null },

@@ -17,8 +17,9 @@
  *   reader a sign-out (which such an attacker can already cause); picking one lets the planted one win.
  * - One Authorization line whose scheme is Bearer (any case): it is the credential and the session cookie is
  *   ignored, whether the bearer is valid or not. More than one Authorization line: no credential at all.
- * - A signed value (cookie or bearer) must be `token.signature` with the signature in canonical base64, as
- *   Better-Auth writes it; Better-Auth's own check would also take other spellings of it, the backend does not.
+ * - A signed value (cookie or bearer) counts only with its signature spelt as Better-Auth writes it (canonical
+ *   base64); Better-Auth's own check would also take other spellings of it, the backend does not. Bearer values that
+ *   are not session tokens (the backend's JWTs) pass unchanged.
  */
 
 import type { IncomingMessage } from "node:http";
@@ -27,19 +28,24 @@ import type { IncomingMessage } from "node:http";
 const TRIM = /^[\t\n\v\f\r \u00a0]+|[\t\n\v\f\r \u00a0]+$/g;
 const trim = (s: string) => s.replace(TRIM, "");
 
-function canonicallySigned(value: string): boolean {
+/**
+ * A `token.signature` whose 44-character signature is another spelling of a signature (padding bits set, the URL-safe
+ * alphabet): Better-Auth decodes before comparing and would accept it, the backend compares the text and does not.
+ * Anything else is left for both servers to judge alike (a JWT, for the backend's JWT mode; garbage).
+ */
+function respeltSignature(value: string): boolean {
   let decoded = value;
   if (value.includes("%")) {
     try {
       decoded = decodeURIComponent(value);
     } catch {
-      return false;
+      return false; // Better-Auth then reads the raw text, whose "%" no signature contains
     }
   }
   const dot = decoded.lastIndexOf(".");
   if (dot < 1) return false;
   const signature = decoded.slice(dot + 1);
-  return signature.length === 44 && Buffer.from(signature, "base64").toString("base64") === signature;
+  return signature.length === 44 && Buffer.from(signature, "base64").toString("base64") !== signature;
 }
 
 /** The bearer credential of one Authorization value, as Better-Auth's bearer plugin reads it, or null. */
@@ -64,7 +70,7 @@ export function credentialHeaders(cookieLines: readonly string[], authorizationL
     const bearer = bearerOf(line);
     bearerPresent = bearer !== null;
     if (bearer === null) authorization = line;
-    else if (canonicallySigned(bearer)) authorization = `Bearer ${bearer}`;
+    else if (!respeltSignature(bearer)) authorization = `Bearer ${bearer}`;
   }
   const kept: string[] = [];
   const session: string[] = [];
@@ -76,7 +82,7 @@ export function credentialHeaders(cookieLines: readonly string[], authorizationL
   if (session.length === 1 && !bearerPresent) {
     const raw = session[0]!;
     const value = raw.startsWith('"') ? raw.slice(1, -1) : raw;
-    if (canonicallySigned(value)) kept.push(`${sessionCookie}=${value}`);
+    if (!respeltSignature(value)) kept.push(`${sessionCookie}=${value}`);
   }
   return { cookie: kept.length ? kept.join("; ") : null, authorization };
 }
