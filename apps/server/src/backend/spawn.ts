@@ -26,8 +26,8 @@ export function spawnBackend(opts: {
   const child: ChildProcess = spawn(
     python,
     [
-      ...["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(opts.port), "--no-access-log"],
-      ...["--log-level", opts.logLevel ?? "info", ...(opts.workers && opts.workers > 1 ? ["--workers", String(opts.workers)] : [])],
+      ...["-m", "app", "--host", "127.0.0.1", "--port", String(opts.port), "--no-access-log", "--log-level", opts.logLevel ?? "info"],
+      ...(opts.workers && opts.workers > 1 ? ["--workers", String(opts.workers)] : []),
     ],
     {
       cwd: path.join(REPO_ROOT, "apps", "backend"),
