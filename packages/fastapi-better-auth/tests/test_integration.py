@@ -125,10 +125,10 @@ def test_one_lookup_per_request_even_with_a_route_dependency(stack, readers) -> 
     calls = 0
     lookup = auth.store.lookup
 
-    async def counting(token, via):  # type: ignore[no-untyped-def]
+    async def counting(token, via, **options):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
-        return await lookup(token, via)
+        return await lookup(token, via, **options)
 
     auth.store.lookup = counting  # type: ignore[method-assign]
     with TestClient(app) as c:

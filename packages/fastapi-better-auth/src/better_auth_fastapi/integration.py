@@ -171,7 +171,7 @@ class BetterAuth:
         conn.state.better_auth_session = session
         return session
 
-    async def _authenticate(self, conn: HTTPConnection) -> Session | None:
+    async def _authenticate(self, conn: HTTPConnection, *, fresh: bool = False) -> Session | None:
         credential = request_credential(conn.scope["headers"], self.cookie_name)
         if credential is None:
             return None
@@ -185,23 +185,23 @@ class BetterAuth:
                         if not session.session_id or not await self.store.session_exists(session.session_id):
                             return None
                     return session
-                return await self._lookup(value, "bearer")
+                return await self._lookup(value, "bearer", fresh=fresh)
             # Checked before the lookup: a forged cross-site write is refused whether or not the cookie is valid.
             method = conn.scope.get("method", _WEBSOCKET) if conn.scope["type"] == "http" else _WEBSOCKET
             if not origin_allowed(method, conn.headers.get("origin"), conn.headers.get("referer"), self.trusted):
                 raise AuthError("INVALID_ORIGIN")
-            return await self._lookup(value, "cookie")
+            return await self._lookup(value, "cookie", fresh=fresh)
         except Unavailable as exc:
             raise AuthError("AUTH_UNAVAILABLE") from exc
 
-    async def _lookup(self, value: str, via: Literal["cookie", "bearer"]) -> Session | None:
+    async def _lookup(self, value: str, via: Literal["cookie", "bearer"], *, fresh: bool = False) -> Session | None:
         # Only the signed form: the bare token is what a page script could once read from get-session.
         if self.store is None or self._secret is None:
             return None
         token = verify_signed_token(value, self._secret)
         if token is None:
             return None
-        return await self.store.lookup(token, via)
+        return await self.store.lookup(token, via, fresh=fresh)
 
     async def current_session(self, conn: HTTPConnection) -> Session:
         """FastAPI dependency: the signed-in reader, or 401 UNAUTHENTICATED."""
@@ -213,6 +213,13 @@ class BetterAuth:
     async def complete_profile(self, conn: HTTPConnection) -> Session:
         """FastAPI dependency: a reader whose profile is complete, or 401 / 403 PROFILE_INCOMPLETE."""
         session = await self.current_session(conn)
+        if not session.profile_complete and session.via != "jwt":
+            # A profile completed a moment ago reaches this process's cache by notification, milliseconds later:
+            # a refusal is decided on a fresh read, so a reader just back from onboarding is never turned away.
+            refreshed = await self._authenticate(conn, fresh=True)
+            if refreshed is None:
+                raise AuthError("UNAUTHENTICATED")
+            conn.state.better_auth_session = session = refreshed
         if not session.profile_complete:
             raise AuthError("PROFILE_INCOMPLETE")
         return session
