@@ -9,8 +9,8 @@ import time
 import psycopg
 import pytest
 
-from conftest import Reader
-from test_session_cache import prove_cached, refused_after
+from conftest import Reader, refused_after
+from test_session_cache import prove_cached
 
 PASSWORD = "correct horse battery"
 

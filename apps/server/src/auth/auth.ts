@@ -143,8 +143,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
         mail: Boolean(mailer?.enabled),
         emailVerificationRequired: config.requireEmailVerification,
       }),
-      // Signed tokens only (the `set-auth-token` header's form): list-sessions shows the reader each session's raw
-      // token (revoke-session takes it), and a raw token must not be a credential to whoever reads that list.
+      // Only the signed `token.signature` form: the bare token must never be a credential on its own (list-sessions
+      // shows the reader each session's raw token, which revoke-session takes).
       bearer({ requireSignature: true }),
       // The JWT carries what the Python backend's JWT mode needs without a query: who, which session (`sid`,
       // for backends that check revocation), and the profile as it was when the token was issued.
