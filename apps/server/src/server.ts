@@ -42,6 +42,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     const mailer = createMailer(config.mail, { log, recipientLimit: config.rateLimit ? undefined : 0 });
     cleanups.push(() => mailer.stop());
     log(mailer.mailbox ? `${mailer.description}; read them at ${config.publicUrl}/dev/mailbox` : mailer.description);
+    // Said at start rather than at a reader's first reset; never holds the start (the server may come up later).
+    void mailer.check().then((problem) => problem && log(`Mail: the SMTP server does not answer (${problem}); messages fail until it does`));
 
     if (config.startBackend) {
       const backend = spawnBackend({

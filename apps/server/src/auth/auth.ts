@@ -57,14 +57,6 @@ function mailOptions(config: Config, mailer: Mailer | undefined) {
         await mailer.send(isEmailChange(token) ? changeEmailMail(user.email, url) : verifyEmailMail(user.email, url));
       },
     },
-    user: {
-      changeEmail: {
-        enabled: true,
-        // An address nobody has confirmed protects nothing: it changes at once, and the new one is sent a link.
-        // A confirmed address changes only when the new one is confirmed.
-        updateEmailWithoutVerification: true,
-      },
-    },
   };
 }
 
@@ -94,9 +86,11 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
     },
     emailVerification: mail.emailVerification,
     user: {
-      changeEmail: mail.user?.changeEmail ?? {
+      changeEmail: {
         enabled: true,
-        // Without mail nobody can confirm an address, so none is confirmed and each may change at once.
+        // An address nobody has confirmed protects nothing: it changes at once, and (with mail) the new one is sent a
+        // link. A confirmed address changes only when the link sent to the new one is opened. Without mail nobody's
+        // address is confirmed, so every change is immediate.
         updateEmailWithoutVerification: true,
       },
       deleteUser: { enabled: true, afterDelete: afterDelete(pool) },

@@ -22,3 +22,20 @@ test("every message has a plain-text part with its link; the HTML part escapes w
     assert.ok(!mail.html.includes("&callbackURL"), "raw ampersands in HTML attributes");
   }
 });
+
+test("check() says when the SMTP server does not answer, so the start can say it", async () => {
+  const dead = createMailer({ kind: "smtp", url: "smtp://127.0.0.1:9", from: "a@b.example" });
+  assert.match((await dead.check()) ?? "", /ECONNREFUSED|connect/i);
+  await dead.stop();
+  assert.equal(await createMailer({ kind: "mailbox", dir: "/tmp/unused", from: "a@b.example" }).check(), null);
+});
+
+test("stop() waits for messages still being sent; a failed one is logged, never thrown", async () => {
+  const lines: string[] = [];
+  const mailer = createMailer({ kind: "smtp", url: "smtp://127.0.0.1:9", from: "a@b.example" }, { log: (l) => lines.push(l) });
+  let settled = false;
+  mailer.background(mailer.send(verifyEmailMail("r@example.com", "https://book.example/x")).finally(() => (settled = true)));
+  await mailer.stop();
+  assert.equal(settled, true);
+  assert.ok(lines.some((l) => /delivery failed/.test(l)), String(lines));
+});

@@ -19,6 +19,8 @@ export interface Mailer {
   /** The development mailbox, when mail goes there (the /dev/mailbox page reads it). */
   readonly mailbox: Mailbox | null;
   send(mail: OutgoingMail): Promise<void>;
+  /** Whether the SMTP server answers (connection, greeting, login); null when there is nothing to check. */
+  check(): Promise<string | null>;
   /** Better-Auth's backgroundTasks handler: runs the send after the answer, keeps track of it for stop(). */
   background(task: Promise<unknown>): void;
   stop(): Promise<void>;
@@ -74,6 +76,7 @@ export function createMailer(config: MailConfig, options: MailerOptions = {}): M
       send: async () => {
         throw new Error("mail is off");
       },
+      check: async () => null,
       background: (task) => void task.catch(() => {}),
       stop: async () => {},
     };
@@ -104,6 +107,13 @@ export function createMailer(config: MailConfig, options: MailerOptions = {}): M
         : `Mail: development mailbox, messages kept in ${config.dir}`,
     mailbox,
     send,
+    async check() {
+      if (config.kind !== "smtp") return null;
+      return transport.verify().then(
+        () => null,
+        (error: unknown) => (error as Error)?.message ?? String(error),
+      );
+    },
     background(task) {
       const tracked = task
         .catch((error: unknown) => log(`mail: delivery failed: ${(error as Error)?.message ?? String(error)}`))

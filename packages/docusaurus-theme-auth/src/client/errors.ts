@@ -26,7 +26,7 @@ const MESSAGES: Record<string, string> = {
   SESSION_NOT_FRESH: "For your safety, sign in again before doing this.",
   SESSION_EXPIRED: "For your safety, sign in again before doing this.",
   CREDENTIAL_ACCOUNT_NOT_FOUND: "Your account has no password yet. Use “Forgot password?” on the sign-in page to set one.",
-  UPSTREAM_UNAVAILABLE: "Part of the site is not answering, so the export is incomplete. Try again in a moment.",
+  UPSTREAM_UNAVAILABLE: "Part of the site is not answering. Try again in a moment.",
   SAME_EMAIL: "That is already your email address.",
   PASSWORDS_DIFFER: "The two passwords differ. Type the same password twice.",
   UNAUTHORIZED: "Your session ended. Sign in again.",

@@ -86,7 +86,7 @@ export default function SessionList({ onSignInAgain }: Props): ReactNode {
               <th scope="col">Signed in</th>
               <th scope="col">Last active</th>
               <th scope="col">
-                <span className="sr-only" style={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)" }}>
+                <span style={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" }}>
                   Action
                 </span>
               </th>
