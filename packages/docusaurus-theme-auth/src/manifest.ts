@@ -10,6 +10,9 @@
  */
 import { isAccessLevel, type AccessLevel } from "./client/routes";
 
+export { meets, type AccessLevel } from "./client/routes";
+export { withRedirect } from "./client/redirect";
+
 export const MANIFEST_FILE = "protected-manifest.json";
 export const MANIFEST_VERSION = 1;
 
@@ -54,7 +57,7 @@ export function parseManifest(value: unknown): ProtectedManifest {
   for (const [route, level] of Object.entries(m.routes!)) if (!isAccessLevel(level)) fail(`route ${route} has level ${String(level)}`);
   if (typeof m.files !== "object" || m.files === null) fail('"files" is missing');
   for (const [file, entry] of Object.entries(m.files!)) {
-    if (!entry || !isAccessLevel(entry.access) || entry.access === "public") fail(`file ${file} has no protected level`);
+    if (!entry || !isAccessLevel(entry.access) || (entry.access as string) === "public") fail(`file ${file} has no protected level`);
     if (file.startsWith("/") || file.includes("\\") || file.split("/").some((s) => s === "" || s === "." || s === "..")) {
       fail(`file ${file} is not a plain relative path`);
     }

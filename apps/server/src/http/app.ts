@@ -20,6 +20,8 @@ import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
 import { clearFailures, recordFailure, retryAfterSeconds } from "../auth/sign-in-throttle";
+import { loadProtectedFiles, protectedContent } from "./protected-content";
+import { readerLevelFor } from "../auth/reader-access";
 
 export interface AppDeps {
   auth: Auth;
@@ -108,6 +110,8 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
   app.all("/api/*", () => errorResponse("NOT_FOUND"));
 
   if (existsSync(siteDir)) {
+    // Protected pages and their files reach only readers who may read them (see protected-content.ts).
+    app.use("/*", protectedContent(loadProtectedFiles(siteDir), readerLevelFor(auth, pool)));
     app.use("/*", serveStatic({ root: path.relative(process.cwd(), siteDir) || "." }));
     const notFoundPage = path.join(siteDir, "404.html");
     app.notFound((c) =>
