@@ -4,11 +4,16 @@
  *
  * The same rule as get-session everywhere else: the session cookie's HMAC signature checks out (constant time,
  * before any query), its session row exists and has not expired, and the profile is complete when its row says so.
- * One indexed query (session ⋈ user ⋈ profile: the onboarding plugin's readSessionWithProfile), read-only: the
+ * One indexed query, read-only (the onboarding plugin's readSessionStandings, beside its completeness rule): the
  * session is not refreshed here, which get-session does on the page's own request.
+ *
+ * Under load, lookups are batched: a request waits for no timer; it joins the batch that starts as soon as fewer
+ * than MAX_IN_FLIGHT queries are running, and every token of a batch is looked up in that one query. A result is
+ * never kept after its query returns, so each request's answer comes from a query that started after it arrived:
+ * a sign-out is seen by the next request, as with get-session.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { readSessionWithProfile, type Queryable } from "@textbook-auth/onboarding";
+import { readSessionStandings, type Queryable } from "@textbook-auth/onboarding";
 import type { AccessLevel } from "@textbook-auth/docusaurus-theme/manifest";
 import type { Auth } from "./auth";
 
@@ -43,14 +48,48 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return null;
 }
 
+const MAX_IN_FLIGHT = 2;
+const MAX_BATCH = 256;
+
+/** Looks tokens up in batches (see the header): resolves each with its session's standing, or null. */
+export function standingBatcher(pool: Queryable) {
+  type Waiter = (standing: { profileComplete: boolean } | null | Error) => void;
+  const waiting = new Map<string, Waiter[]>();
+  let running = 0;
+  const flush = () => {
+    while (running < MAX_IN_FLIGHT && waiting.size > 0) {
+      const batch = new Map([...waiting].slice(0, MAX_BATCH));
+      for (const token of batch.keys()) waiting.delete(token);
+      running++;
+      readSessionStandings(pool, [...batch.keys()])
+        .then(
+          (found) => batch.forEach((waiters, token) => waiters.forEach((w) => w(found.get(token) ?? null))),
+          (error: Error) => batch.forEach((waiters) => waiters.forEach((w) => w(error))),
+        )
+        .finally(() => {
+          running--;
+          flush();
+        });
+    }
+  };
+  return (token: string) =>
+    new Promise<{ profileComplete: boolean } | null>((resolve, reject) => {
+      const waiters = waiting.get(token) ?? [];
+      waiters.push((r) => (r instanceof Error ? reject(r) : resolve(r)));
+      waiting.set(token, waiters);
+      flush();
+    });
+}
+
 export function readerLevel(pool: Queryable, secret: string, cookieName: string): ReaderLevel {
+  const standingOf = standingBatcher(pool);
   return async (cookieHeader) => {
     const raw = cookieValue(cookieHeader, cookieName);
     const token = raw === null ? null : verifiedToken(raw, secret);
     if (token === null) return "public";
-    const row = await readSessionWithProfile(pool, token);
-    if (!row || row.session.expiresAt.valueOf() <= Date.now()) return "public";
-    return row.profile?.onboardingCompleted ? "complete-profile" : "signed-in";
+    const standing = await standingOf(token);
+    if (!standing) return "public";
+    return standing.profileComplete ? "complete-profile" : "signed-in";
   };
 }
 
