@@ -86,7 +86,10 @@ describe("protected chapters stay on the server", () => {
 
   it("the build's leak check ran and passed, and the manifest covers every protected page", () => {
     assert.ok(manifest.leakCheck.filesChecked > 10 && manifest.leakCheck.passages > 5, JSON.stringify(manifest.leakCheck));
-    assert.deepEqual(protectedRoutes.sort(), ["/backend", "/docs/data", "/docs/functions", "/docs/variables"]);
+    assert.deepEqual(protectedRoutes.sort(), ["/backend", "/docs/data", "/docs/functions", "/docs/study-habits", "/docs/variables"]);
+    // Front matter decides: the page that says `access: signed-in` is at that level, the others at the default.
+    assert.equal(manifest.routes["/docs/study-habits"], "signed-in");
+    assert.equal(manifest.routes["/docs/variables"], "complete-profile");
     for (const route of protectedRoutes) {
       assert.equal(manifest.files[`${route.slice(1)}/index.html`]?.page, true, route);
       assert.ok(protectedFiles.some((f) => manifest.files[f]!.routes.includes(route)), `a chunk of ${route}`);
@@ -124,8 +127,9 @@ describe("protected chapters stay on the server", () => {
       const pageProblems = watch(p, product.url);
       for (const route of docRoutes) {
         await p.goto(route);
-        if (manifest.routes[route] === "public") {
+        if (manifest.routes[route] === "public" || (who === "incomplete" && manifest.routes[route] === "signed-in")) {
           assert.equal(pathOf(p), route);
+          await p.getByRole("heading", { level: 1 }).waitFor();
         } else {
           const target = who === "visitor" ? "/sign-in" : "/onboarding";
           await p.waitForURL((u) => u.pathname === target);
@@ -147,13 +151,18 @@ describe("protected chapters stay on the server", () => {
       for (const s of sentences.keys()) if (mine.text.includes(` ${s} `)) seenByComplete.add(s);
       for (const who of ["visitor", "incomplete"] as const) {
         const theirs = await bodyText(contexts[who].request, url);
-        for (const [s, route] of sentences) assert.ok(!theirs.text.includes(` ${s} `), `${who} got text of ${route} from ${url}: "${s}"`);
+        for (const [s, route] of sentences) {
+          // A signed-in page is for incomplete readers too.
+          if (who === "incomplete" && manifest.routes[route] === "signed-in") continue;
+          assert.ok(!theirs.text.includes(` ${s} `), `${who} got text of ${route} from ${url}: "${s}"`);
+        }
       }
     }
     // A sentence the reader saw whole but the chunk holds in pieces (inline code in the middle) probes nothing:
     // the control must find every source passage and, for every chapter, several of the sentences as shown.
     for (const passages of sources.values()) for (const s of passages) assert.ok(seenByComplete.has(s), `control: "${s}"`);
     for (const route of protectedRoutes.filter((r) => r.startsWith("/docs/"))) {
+      if (route === "/docs/study-habits") continue; // its sentences are few: see the next test
       const found = [...sentences].filter(([s, r]) => r === route && seenByComplete.has(s)).length;
       assert.ok(found >= 3, `control: only ${found} sentences of ${route} found in the complete reader's responses`);
     }
@@ -185,14 +194,35 @@ describe("protected chapters stay on the server", () => {
       assert.ok(html.includes("data-auth-placeholder"));
     });
 
+    it("a signed-in page (front matter): a visitor is sent to sign-in, an incomplete reader reads it, page and chunk", async () => {
+      const chunk = protectedFiles.find((f) => manifest.files[f]!.routes.includes("/docs/study-habits"))!;
+      assert.equal(manifest.files[chunk]!.access, "signed-in");
+      assert.equal((await get("visitor", "/docs/study-habits")).headers.get("location"), "/sign-in?redirect=%2Fdocs%2Fstudy-habits");
+      assert.equal((await get("visitor", `/${chunk}`)).status, 401);
+      assert.equal((await get("incomplete", "/docs/study-habits")).status, 200);
+      const text = normalize(decodeEscapes(await (await get("incomplete", `/${chunk}`)).text()));
+      assert.ok(text.includes("type every example yourself instead of copying it"));
+      // And the browser's gate reads the same rule: the incomplete reader sees the page, not onboarding.
+      const page = await contexts.incomplete.newPage();
+      await page.goto("/docs/study-habits");
+      await page.getByRole("heading", { level: 1, name: "Study habits" }).waitFor();
+      assert.equal(pathOf(page), "/docs/study-habits");
+      await page.close();
+    });
+
     it("every protected file: 401 UNAUTHENTICATED, 403 PROFILE_INCOMPLETE, or the file marked private", async () => {
       for (const file of protectedFiles) {
         const v = await get("visitor", `/${file}`);
         assert.equal(v.status, 401, file);
         assert.deepEqual(Object.keys(await v.json()).sort(), ["code", "message"]);
         const i = await get("incomplete", `/${file}`);
-        assert.equal(i.status, 403, file);
-        assert.equal((await i.json()).code, "PROFILE_INCOMPLETE");
+        if (manifest.files[file]!.access === "signed-in") {
+          assert.equal(i.status, 200, file);
+          await i.arrayBuffer();
+        } else {
+          assert.equal(i.status, 403, file);
+          assert.equal((await i.json()).code, "PROFILE_INCOMPLETE");
+        }
         const c = await get("complete", `/${file}`);
         assert.equal(c.status, 200, file);
         assert.equal(c.headers.get("cache-control"), "private, no-cache");

@@ -65,7 +65,7 @@ describe("plugin", () => {
   it("refuses a front matter access level it does not know, naming the file", async () => {
     const { plugin, actions } = load("/");
     const allContent = { docs: { default: { docs: [{ permalink: "/docs/a", source: "@site/docs/a.md", frontMatter: { access: "members" } }] } } };
-    await assert.rejects(plugin.allContentLoaded!({ allContent, actions: actions as never }), /@site\/docs\/a\.md: front matter "access" must be one of public, signed-in, complete-profile/);
+    await assert.rejects(async () => plugin.allContentLoaded!({ allContent, actions: actions as never }), /@site\/docs\/a\.md: front matter "access" must be one of public, signed-in, complete-profile/);
   });
 
   it("has a theme folder with every page component", () => {

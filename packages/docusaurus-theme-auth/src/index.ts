@@ -39,8 +39,11 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
   const base = baseUrl.replace(/\/$/, "");
   const recorder = new ChunkGraphRecorder();
   // Excerpts of protected pages, read by build/redact-loader.cjs; a file, so a content reload in dev is seen.
-  const redactFile = path.join(context.generatedFilesDir ?? path.join(context.siteDir ?? ".", ".docusaurus"), "docusaurus-theme-auth", "protected-descriptions.json");
-  let accessOf = createAccessRule({ ...options, alwaysPublic: themePagePaths(options.onboardingPath) }, baseUrl);
+  const redactFile = path.join(context.generatedFilesDir, "docusaurus-theme-auth", "protected-descriptions.json");
+  const ruleFor = (pageAccess: Record<string, AccessLevel>) =>
+    createAccessRule({ ...options, pageAccess, alwaysPublic: themePagePaths(options.onboardingPath) }, baseUrl);
+  let accessOf = ruleFor({});
+  const withoutSlash = (permalink: string) => permalink.replace(/(.)\/$/, "$1");
   let titles = new Map<string, string[]>();
   return {
     name: "docusaurus-theme-auth",
@@ -57,11 +60,8 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
     async allContentLoaded({ allContent, actions }) {
       const pages = collectPages(allContent);
       const pageAccess = pageAccessMap(pages);
-      accessOf = createAccessRule(
-        { ...options, pageAccess, alwaysPublic: themePagePaths(options.onboardingPath) },
-        baseUrl,
-      );
-      titles = new Map(pages.map((p) => [p.permalink.replace(/(.)\/$/, "$1"), p.titles]));
+      accessOf = ruleFor(pageAccess);
+      titles = new Map(pages.map((p) => [withoutSlash(p.permalink), p.titles]));
       const clientOptions: ClientOptions = {
         authBaseUrl: options.authBaseUrl,
         protectedRoutes: options.protectedRoutes,
@@ -80,7 +80,7 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
           rules: [
             {
               test: /\.json$/i,
-              include: [path.dirname(path.dirname(redactFile))],
+              include: [context.generatedFilesDir],
               use: [{ loader: path.join(__dirname, "build", "redact-loader.cjs"), options: { file: redactFile } }],
             },
           ],
@@ -99,7 +99,7 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
         routes,
         graph: recorder.graph,
         accessOf: (route: string): AccessLevel => accessOf(route),
-        titles,
+        titlesOf: (route: string) => titles.get(withoutSlash(route)) ?? [],
         signIn: paths.signIn,
         onboarding: paths.onboarding,
       });

@@ -20,7 +20,7 @@ import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
 import { clearFailures, recordFailure, retryAfterSeconds } from "../auth/sign-in-throttle";
-import { loadProtectedFiles, protectedContent } from "./protected-content";
+import { liveProtectedFiles, protectedContent } from "./protected-content";
 import { readerLevelFor } from "../auth/reader-access";
 
 export interface AppDeps {
@@ -111,7 +111,7 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
 
   if (existsSync(siteDir)) {
     // Protected pages and their files reach only readers who may read them (see protected-content.ts).
-    app.use("/*", protectedContent(loadProtectedFiles(siteDir), readerLevelFor(auth, pool)));
+    app.use("/*", protectedContent(liveProtectedFiles(siteDir), readerLevelFor(auth, pool)));
     app.use("/*", serveStatic({ root: path.relative(process.cwd(), siteDir) || "." }));
     const notFoundPage = path.join(siteDir, "404.html");
     app.notFound((c) =>

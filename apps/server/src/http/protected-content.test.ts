@@ -5,13 +5,13 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Hono } from "hono";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { AccessLevel, ProtectedManifest } from "@textbook-auth/docusaurus-theme/manifest";
-import { fileKey, loadProtectedFiles, protectedContent } from "./protected-content";
+import { fileKey, liveProtectedFiles, protectedContent } from "./protected-content";
 
 const SECRET_TEXT = "The protected chapter's only sentence, which no visitor may read.";
 
@@ -48,13 +48,13 @@ function writeSite(dir: string, baseUrl = "/") {
   writeFileSync(path.join(dir, "protected-manifest.json"), JSON.stringify(manifest));
 }
 
-function appFor(root: string, level: AccessLevel | "down") {
+function appFor(root: string, level: AccessLevel | "down", files = liveProtectedFiles(root)) {
   const app = new Hono();
   const check = async () => {
     if (level === "down") throw new Error("connection refused");
     return level;
   };
-  app.use("/*", protectedContent(loadProtectedFiles(root), check));
+  app.use("/*", protectedContent(files, check));
   app.use("/*", serveStatic({ root: path.relative(process.cwd(), root) }));
   return app;
 }
@@ -165,6 +165,25 @@ describe("protected-content gate", () => {
       assert.equal((await appFor(outer, "public").request("/textbook/assets/js/main.js")).status, 200);
     } finally {
       rmSync(outer, { recursive: true, force: true });
+    }
+  });
+
+  it("a rebuilt site's manifest is read again: newly listed files are protected within the check interval", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "gate-rebuild-"));
+    try {
+      writeSite(dir);
+      const files = liveProtectedFiles(dir, 0);
+      const app = appFor(dir, "public", files);
+      writeFileSync(path.join(dir, "assets/js/new.js"), SECRET_TEXT);
+      assert.equal((await app.request("/assets/js/new.js")).status, 200);
+      const manifest = JSON.parse(readFileSync(path.join(dir, "protected-manifest.json"), "utf8"));
+      manifest.files["assets/js/new.js"] = { access: "complete-profile", routes: ["/docs/data"] };
+      writeFileSync(path.join(dir, "protected-manifest.json"), JSON.stringify(manifest));
+      const later = new Date(Date.now() + 5000);
+      utimesSync(path.join(dir, "protected-manifest.json"), later, later);
+      assert.equal((await app.request("/assets/js/new.js")).status, 401);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -9,10 +9,12 @@
  *
  * A request is matched to a file the way serveStatic resolves it (the decoded path; a folder means its index.html),
  * compared without case so a case-insensitive file system cannot serve a protected file under another spelling.
- * Requests for other files cost one Map lookup; the session is read only for protected files.
+ * Requests for other files cost one Map lookup; the session is read only for protected files. A rebuilt site is
+ * picked up within a second (the manifests are checked for changes at most once a second); while `docusaurus build`
+ * rewrites the folder in place the new files are not yet listed, so build elsewhere and swap folders, or restart.
  */
 import type { MiddlewareHandler } from "hono";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import {
   MANIFEST_FILE,
@@ -30,7 +32,7 @@ interface Entry extends ProtectedFile {
 }
 
 /** Protected files by lowercased path relative to the served folder; a page's folder maps to its index.html. */
-export type ProtectedFiles = Map<string, Entry>;
+export type ProtectedFiles = Map<string, Entry> & { manifests?: string[] };
 
 /**
  * Reads every manifest in the served folder: at its root, and below it where a site built for a baseUrl (or a
@@ -38,9 +40,11 @@ export type ProtectedFiles = Map<string, Entry>;
  */
 export function loadProtectedFiles(siteDir: string, depth = 3): ProtectedFiles {
   const files: ProtectedFiles = new Map();
+  files.manifests = [];
   const visit = (dir: string, level: number) => {
     const manifestPath = path.join(dir, MANIFEST_FILE);
     if (existsSync(manifestPath)) {
+      files.manifests!.push(manifestPath);
       const manifest = parseManifest(JSON.parse(readFileSync(manifestPath, "utf8")));
       const prefix = path.relative(siteDir, dir).split(path.sep).filter(Boolean).join("/");
       for (const [file, entry] of Object.entries(manifest.files)) {
@@ -57,6 +61,37 @@ export function loadProtectedFiles(siteDir: string, depth = 3): ProtectedFiles {
   };
   if (existsSync(siteDir)) visit(siteDir, 0);
   return files;
+}
+
+/** The manifests' state: which exist, and when each was written. */
+function signature(siteDir: string, manifests: readonly string[]): string {
+  return [path.join(siteDir, MANIFEST_FILE), ...manifests].map((p) => `${p}:${statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? "-"}`).join("|");
+}
+
+/** The protected files of `siteDir`, read again when a manifest appears, changes or goes (checked once a second). */
+export function liveProtectedFiles(siteDir: string, intervalMs = 1000): () => ProtectedFiles {
+  let files = loadProtectedFiles(siteDir);
+  let seen = signature(siteDir, files.manifests!);
+  let checked = Date.now();
+  if (!files.manifests!.length && existsSync(path.join(siteDir, "index.html"))) {
+    console.warn(`${siteDir} has no ${MANIFEST_FILE}: every file of the site is public. Build it with the theme.`);
+  }
+  return () => {
+    if (Date.now() - checked >= intervalMs) {
+      checked = Date.now();
+      const now = signature(siteDir, files.manifests!);
+      if (now !== seen) {
+        try {
+          files = loadProtectedFiles(siteDir);
+          seen = signature(siteDir, files.manifests!);
+        } catch (error) {
+          // A manifest caught half-written: keep the rules in force and try again at the next check.
+          console.error(error);
+        }
+      }
+    }
+    return files;
+  };
 }
 
 function decodePath(p: string): string {
@@ -77,9 +112,11 @@ export function fileKey(requestPath: string): string {
 
 const NO_STORE = { "cache-control": "no-store", vary: "Cookie" };
 
-export function protectedContent(files: ProtectedFiles, readerLevel: ReaderLevel): MiddlewareHandler {
+export function protectedContent(protectedFiles: () => ProtectedFiles, readerLevel: ReaderLevel): MiddlewareHandler {
   return async (c, next) => {
-    if (files.size === 0 || (c.req.method !== "GET" && c.req.method !== "HEAD")) return next();
+    if (c.req.method !== "GET" && c.req.method !== "HEAD") return next();
+    const files = protectedFiles();
+    if (files.size === 0) return next();
     const entry = files.get(fileKey(c.req.path));
     if (!entry) return next();
     let have;

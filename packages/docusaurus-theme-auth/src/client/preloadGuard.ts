@@ -7,7 +7,6 @@
  * loads them for such a reader: Root's gate replaces the app before Docusaurus' PendingNavigation sees the location.
  */
 import { useLayoutEffect, useEffect, useRef } from "react";
-import ExecutionEnvironment from "@docusaurus/ExecutionEnvironment";
 import { levelOf, type AuthStatus } from "./access";
 import { meets, type AccessLevel } from "./routes";
 
@@ -50,7 +49,7 @@ export function installPreloadGuard(allowed: (pathname: string) => boolean): () 
 
 // Layout effect in the browser: it runs in the commit that mounts the links, before any IntersectionObserver
 // callback (always asynchronous) can prefetch. On the server, where there is nothing to guard, a no-op.
-const useCommitEffect = ExecutionEnvironment.canUseDOM ? useLayoutEffect : useEffect;
+const useCommitEffect = typeof window !== "undefined" ? useLayoutEffect : useEffect;
 
 /** Installs the guard for the lifetime of the component, reading the latest session status on every call. */
 export function usePreloadGuard(status: AuthStatus, accessOf: (pathname: string) => AccessLevel): void {
