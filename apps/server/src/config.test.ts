@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, checkSecretStrength, loadConfig } from "./config";
+import { ConfigError, checkSecretStrength, loadConfig, loopbackAliases } from "./config";
 
 const STRONG = "kQ3v9XbP2mZ7rT1yW8sL4nH6jF0dC5aE";
 
@@ -9,7 +9,7 @@ test("defaults: development, localhost:3000 origin, embedded database, backend o
   assert.equal(c.nodeEnv, "development");
   assert.equal(c.port, 3000);
   assert.equal(c.publicUrl, "http://localhost:3000");
-  assert.deepEqual(c.trustedOrigins, ["http://localhost:3000"]);
+  assert.deepEqual(c.trustedOrigins, ["http://localhost:3000", "http://127.0.0.1:3000"]);
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.backendUrl, "http://127.0.0.1:8000");
   assert.equal(c.startBackend, true);
@@ -22,7 +22,7 @@ test("PORT moves the default origin; empty variables count as unset", () => {
 });
 
 test("TRUSTED_ORIGINS adds origins and refuses non-URLs, naming the variable", () => {
-  const c = loadConfig({ TRUSTED_ORIGINS: "https://a.example, https://b.example/path" });
+  const c = loadConfig({ NODE_ENV: "test", TRUSTED_ORIGINS: "https://a.example, https://b.example/path, https://a.example" });
   assert.deepEqual(c.trustedOrigins, ["http://localhost:3000", "https://a.example", "https://b.example"]);
   assert.throws(() => loadConfig({ TRUSTED_ORIGINS: "not a url" }), (e: Error) => e instanceof ConfigError && /TRUSTED_ORIGINS/.test(e.message));
 });
@@ -34,9 +34,19 @@ test("bad values name the variable", () => {
     ["NODE_ENV", "staging"],
     ["DATABASE_URL", "mysql://x"],
     ["START_BACKEND", "maybe"],
+    ["PROXY_MAX_BODY_BYTES", "1MB"],
+    ["HTTP_HEADERS_TIMEOUT_MS", "0"],
+    ["HTTP_REQUEST_TIMEOUT_MS", "soon"],
   ] as const) {
     assert.throws(() => loadConfig({ [name]: value }), (e: Error) => e instanceof ConfigError && e.message.includes(name), name);
   }
+});
+
+test("a headers timeout longer than the request timeout is refused, naming both", () => {
+  assert.throws(
+    () => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: "20000", HTTP_REQUEST_TIMEOUT_MS: "10000" }),
+    (e: Error) => e instanceof ConfigError && /HTTP_HEADERS_TIMEOUT_MS/.test(e.message) && /HTTP_REQUEST_TIMEOUT_MS/.test(e.message),
+  );
 });
 
 test("production requires a strong BETTER_AUTH_SECRET and a PUBLIC_URL", () => {
@@ -52,4 +62,58 @@ test("secret strength", () => {
   assert.equal(checkSecretStrength(STRONG), null);
   assert.notEqual(checkSecretStrength("changeme"), null);
   assert.notEqual(checkSecretStrength("abababababababababababababababababab"), null);
+});
+
+const WEAK_SECRETS = {
+  short: "short",
+  placeholder: "changeme",
+  "Better-Auth's public default": "better-auth-secret-12345678901234567890",
+  "low variety": "abababababababababababababababababab",
+};
+
+test("an https:// PUBLIC_URL with a weak BETTER_AUTH_SECRET is refused whatever NODE_ENV says, naming the variable", () => {
+  for (const nodeEnv of ["development", "test", "production"]) {
+    for (const [kind, secret] of Object.entries(WEAK_SECRETS)) {
+      assert.throws(
+        () => loadConfig({ NODE_ENV: nodeEnv, PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: secret }),
+        (e: Error) => e instanceof ConfigError && e.message.startsWith("BETTER_AUTH_SECRET"),
+        `${nodeEnv}, ${kind}`,
+      );
+    }
+  }
+  // Control: a strong secret, or none (a generated one), starts.
+  assert.deepEqual(loadConfig({ PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG }).warnings, []);
+  assert.deepEqual(loadConfig({ PUBLIC_URL: "https://book.example" }).warnings, []);
+});
+
+test("outside production on http, a weak BETTER_AUTH_SECRET starts with a warning naming the variable", () => {
+  for (const [kind, secret] of Object.entries(WEAK_SECRETS)) {
+    const config = loadConfig({ BETTER_AUTH_SECRET: secret });
+    assert.equal(config.warnings.length, 1, kind);
+    assert.match(config.warnings[0]!, /^BETTER_AUTH_SECRET /, kind);
+  }
+  assert.deepEqual(loadConfig({ BETTER_AUTH_SECRET: STRONG }).warnings, []);
+  assert.deepEqual(loadConfig({}).warnings, []);
+});
+
+test("development trusts both loopback spellings of a loopback public URL; nothing else does", () => {
+  assert.deepEqual(loadConfig({ PORT: "4100" }).trustedOrigins, ["http://localhost:4100", "http://127.0.0.1:4100"]);
+  assert.deepEqual(loadConfig({ PUBLIC_URL: "http://127.0.0.1:4100" }).trustedOrigins, ["http://127.0.0.1:4100", "http://localhost:4100"]);
+  // Another port on loopback is another origin, and a real host has no alias.
+  assert.deepEqual(loadConfig({ PUBLIC_URL: "https://book.example" }).trustedOrigins, ["https://book.example"]);
+  assert.deepEqual(loadConfig({ NODE_ENV: "test" }).trustedOrigins, ["http://localhost:3000"]);
+  const prod = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "http://localhost:3000", BETTER_AUTH_SECRET: STRONG });
+  assert.deepEqual(prod.trustedOrigins, ["http://localhost:3000"]);
+  assert.deepEqual(loopbackAliases("http://localhost.example:3000"), []);
+});
+
+test("ports left at their defaults may move; set ones (or BACKEND_URL) may not", () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.embeddedPgPort, 5433);
+  assert.equal(defaults.embeddedPgPortFixed, false);
+  assert.equal(defaults.backendPortFixed, false);
+  assert.equal(loadConfig({ EMBEDDED_PG_PORT: "5433" }).embeddedPgPortFixed, true);
+  assert.equal(loadConfig({ BACKEND_PORT: "8000" }).backendPortFixed, true);
+  assert.equal(loadConfig({ BACKEND_URL: "http://127.0.0.1:9000" }).backendPortFixed, true);
+  assert.equal(loadConfig({ EMBEDDED_PG_PORT: "" }).embeddedPgPortFixed, false);
 });

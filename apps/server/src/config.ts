@@ -44,6 +44,12 @@ const schema = z.object({
   RATE_LIMIT: bool(true),
   /** Believe X-Forwarded-For (its last entry) for the client address: only behind a proxy you run. */
   TRUST_PROXY: bool(false),
+  /** Largest request body proxied to the Python backend, in bytes (413 PAYLOAD_TOO_LARGE above it). */
+  PROXY_MAX_BODY_BYTES: z.coerce.number().int().min(0).default(1024 * 1024),
+  /** A client must finish sending its headers within this many ms, or the connection is closed with 408. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** A client must finish sending its whole request within this many ms, or the connection is closed with 408. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 export type Config = Readonly<{
@@ -57,20 +63,61 @@ export type Config = Readonly<{
   secret: string | undefined;
   dataDir: string;
   embeddedPgPort: number;
+  /** EMBEDDED_PG_PORT was set: a taken port stops the start instead of moving (see ports.ts). */
+  embeddedPgPortFixed: boolean;
   backendUrl: string;
   backendPort: number;
+  /** BACKEND_PORT or BACKEND_URL was set: a taken port stops the start instead of moving (see ports.ts). */
+  backendPortFixed: boolean;
   startBackend: boolean;
   siteDir: string;
   rateLimit: boolean;
   trustProxy: boolean;
   jwtExpiration: string;
+  proxyMaxBodyBytes: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  /** Problems that do not stop a development start but must be seen (a weak BETTER_AUTH_SECRET); main prints them. */
+  warnings: readonly string[];
 }>;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const PLACEHOLDERS = /^(changeme|change-me|secret|better-auth-secret|your[-_]?secret.*|x+|0+)$/i;
+/**
+ * A start-up failure the reader can fix, with a stable code (PORT_IN_USE, DATA_DIR_IN_USE, EMBEDDED_PG_FAILED).
+ * main.ts prints `CODE: message` and exits with `exitCode`: 78 (EX_CONFIG, as for ConfigError) when setting a
+ * variable fixes it.
+ */
+export class StartupError extends Error {
+  override name = "StartupError";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+// The two names a browser uses for this machine. Only these: [::1] does not reach a server on 127.0.0.1.
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1"];
+
+/** The other loopback spellings of a loopback origin ("http://localhost:3000" → ["http://127.0.0.1:3000"]). */
+export function loopbackAliases(origin: string): string[] {
+  const url = new URL(origin);
+  if (!LOOPBACK_HOSTS.includes(url.hostname)) return [];
+  return LOOPBACK_HOSTS.filter((host) => host !== url.hostname).map((host) => {
+    const alias = new URL(origin);
+    alias.hostname = host;
+    return alias.origin;
+  });
+}
+
+// Better-Auth's own fallback secret (better-auth/dist/utils/constants) is long and varied enough to pass the
+// other rules, and public.
+const PLACEHOLDERS = /^(changeme|change-me|secret|better-auth-secret|better-auth-secret-12345678901234567890|your[-_]?secret.*|x+|0+)$/i;
 
 /** Refuses secrets that are short or low in variety; better-auth signs cookies and JWT keys with it. */
 export function checkSecretStrength(secret: string): string | null {
@@ -96,19 +143,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError("PUBLIC_URL is required when NODE_ENV=production (the https:// origin readers use)");
     }
   }
-  if (e.BETTER_AUTH_SECRET) {
-    const problem = checkSecretStrength(e.BETTER_AUTH_SECRET);
-    if (problem && e.NODE_ENV === "production") throw new ConfigError(`BETTER_AUTH_SECRET ${problem}`);
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin;
+  const warnings: string[] = [];
+  const weakSecret = e.BETTER_AUTH_SECRET ? checkSecretStrength(e.BETTER_AUTH_SECRET) : null;
+  if (weakSecret) {
+    if (e.NODE_ENV === "production") throw new ConfigError(`BETTER_AUTH_SECRET ${weakSecret}`);
+    // An https origin is a deployment readers reach, whatever NODE_ENV says (a forgotten NODE_ENV is the usual
+    // way a development setting reaches production); anyone who guesses the secret forges every reader's session.
+    if (publicUrl.startsWith("https:")) {
+      throw new ConfigError(`BETTER_AUTH_SECRET ${weakSecret}. PUBLIC_URL is ${publicUrl}, so this is a real deployment whatever NODE_ENV says: set a strong BETTER_AUTH_SECRET`);
+    }
+    warnings.push(
+      `BETTER_AUTH_SECRET ${weakSecret}. Anyone who guesses it can sign in as any reader. Tolerated only because ` +
+        `NODE_ENV=${e.NODE_ENV} and PUBLIC_URL is ${publicUrl}; with NODE_ENV=production or an https:// PUBLIC_URL the server refuses to start.`,
+    );
+  }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)");
   }
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL (or unset for the embedded PostgreSQL)");
   }
-  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin;
   const trustedOrigins = [publicUrl];
+  // npm start listens on 127.0.0.1 and the default public URL says localhost; a reader may open either, and
+  // Better-Auth refuses a sign-up from the one it does not trust ("Invalid origin"). Both are this machine, so in
+  // development both are trusted. Never in production, where the public URL is the one address.
+  if (e.NODE_ENV === "development") trustedOrigins.push(...loopbackAliases(publicUrl));
   for (const raw of e.TRUSTED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean)) {
     const parsed = url.safeParse(raw);
     if (!parsed.success) throw new ConfigError(`TRUSTED_ORIGINS: "${raw}" is not an http(s) URL`);
-    trustedOrigins.push(new URL(raw).origin);
+    const origin = new URL(raw).origin;
+    if (!trustedOrigins.includes(origin)) trustedOrigins.push(origin);
   }
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
@@ -121,12 +186,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secret: e.BETTER_AUTH_SECRET,
     dataDir: path.resolve(REPO_ROOT, e.DATA_DIR),
     embeddedPgPort: e.EMBEDDED_PG_PORT,
+    embeddedPgPortFixed: cleaned.EMBEDDED_PG_PORT !== undefined,
     backendUrl: (e.BACKEND_URL ?? `http://127.0.0.1:${e.BACKEND_PORT}`).replace(/\/$/, ""),
     backendPort: e.BACKEND_PORT,
+    backendPortFixed: cleaned.BACKEND_PORT !== undefined || e.BACKEND_URL !== undefined,
     startBackend: e.START_BACKEND,
     siteDir: path.resolve(REPO_ROOT, e.SITE_DIR),
     rateLimit: e.RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
     jwtExpiration: e.JWT_EXPIRATION,
+    proxyMaxBodyBytes: e.PROXY_MAX_BODY_BYTES,
+    headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    warnings: Object.freeze(warnings),
   });
 }

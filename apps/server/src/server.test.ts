@@ -2,12 +2,14 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createTestDatabase, freePort } from "../../../scripts/test-postgres.mjs";
 import { startTestServer } from "./testing/server";
 import { TestClient } from "./testing/client";
+import { rawExchange, rawRequest } from "./testing/raw-http";
 import type { RunningServer } from "./server";
 
 const PROFILE = { pythonProficiency: "intermediate", developerRole: "data_science" };
@@ -118,10 +120,62 @@ describe("an https public URL", () => {
       assert.equal(page.headers.get("x-frame-options"), "SAMEORIGIN");
       assert.match(page.headers.get("strict-transport-security") ?? "", /max-age=/);
       assert.equal(page.headers.get("referrer-policy"), "strict-origin-when-cross-origin");
+      // Proxied /api/* answers skip Hono; they still carry the same security headers (here: the dead backend's 502).
+      const api = await fetch(server.url + "/api/me");
+      assert.equal(api.status, 502);
+      const security = (h: Headers) => [...h].filter(([name]) => /^(x-|strict-transport|referrer|cross-origin|origin-agent)/.test(name));
+      assert.ok(security(page.headers).length >= 8);
+      assert.deepEqual(security(api.headers), security(page.headers));
     } finally {
       await server.stop();
       await db.drop();
     }
+  });
+});
+
+describe("slow clients", () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let server: RunningServer;
+  // A backend that reads whatever it is sent and never answers, so only the front server's timeout can end a request.
+  // It counts the connections that carried bytes and are still open.
+  let silentOpen = 0;
+  const silent = net.createServer((socket) => {
+    socket.once("data", () => {
+      silentOpen++;
+      socket.on("close", () => silentOpen--);
+    });
+  });
+  before(async () => {
+    db = await createTestDatabase();
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    server = await startTestServer(db.url, {
+      HTTP_HEADERS_TIMEOUT_MS: "300",
+      HTTP_REQUEST_TIMEOUT_MS: "600",
+      BACKEND_URL: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`,
+    });
+  });
+  after(async () => {
+    await server.stop();
+    await new Promise((r) => silent.close(r));
+    await db.drop();
+  });
+
+  test("a connection that never finishes its headers is closed with 408", async () => {
+    const answer = await rawExchange(server.url, "GET / HTTP/1.1\r\nHost: front\r\nX-Slow: ", { expect: 2, maxMs: 5_000 });
+    assert.equal(answer.closed, true, "the server closed the connection");
+    assert.deepEqual(answer.statuses, [408]);
+  });
+
+  test("a request whose body never finishes is closed with 408, on the proxied path too", async () => {
+    for (const target of ["/api/progress", "/api/auth/sign-in/email"]) {
+      const head = rawRequest("POST", target, { Host: "front", "Content-Type": "application/json", "Content-Length": 100 }, "{");
+      const answer = await rawExchange(server.url, head, { expect: 2, maxMs: 5_000 });
+      assert.equal(answer.closed, true, target);
+      assert.deepEqual(answer.statuses, [408], target);
+    }
+    // The half-sent request's upstream connection went with it.
+    for (let i = 0; i < 100 && silentOpen > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(silentOpen, 0);
   });
 });
 

@@ -39,11 +39,17 @@ export async function startServer(config: Config, log: (line: string) => void = 
     await migrate(pool, authOptions(config, pool, secret));
 
     if (config.startBackend) {
-      const backend = spawnBackend({ port: config.backendPort, databaseUrl, secret, publicUrl: config.publicUrl });
+      const backend = spawnBackend({
+        port: config.backendPort,
+        databaseUrl,
+        secret,
+        publicUrl: config.publicUrl,
+        trustedOrigins: config.trustedOrigins,
+      });
       cleanups.push(backend.stop);
     }
 
-    const listener = createListener({
+    const listener = await createListener({
       auth: createAuth(config, pool, secret),
       pool,
       backendUrl: config.backendUrl,
@@ -52,9 +58,17 @@ export async function startServer(config: Config, log: (line: string) => void = 
       trustProxy: config.trustProxy,
       publicUrl: config.publicUrl,
       trustedOrigins: config.trustedOrigins,
+      proxyMaxBodyBytes: config.proxyMaxBodyBytes,
     });
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = createServer(listener).listen(config.port, config.host, () => resolve(s));
+      // Slow clients: a connection that never finishes its headers or its request is closed (408), so it cannot hold
+      // a socket forever. Node checks both every `connectionsCheckingInterval`.
+      const options = {
+        headersTimeout: config.headersTimeoutMs,
+        requestTimeout: config.requestTimeoutMs,
+        connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+      };
+      const s = createServer(options, listener).listen(config.port, config.host, () => resolve(s));
       s.once("error", reject);
     });
     cleanups.push(

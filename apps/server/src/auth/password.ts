@@ -3,6 +3,7 @@
  * 1 lane. Hashes made with Better-Auth's default (scrypt N=16384, below the OWASP floor) still verify, and are
  * replaced by an argon2id hash the next time the password is verified successfully (sign-in).
  */
+import { channel } from "node:diagnostics_channel";
 import { Algorithm, hash, verify } from "@node-rs/argon2";
 import { verifyPassword as verifyBetterAuthScrypt } from "better-auth/crypto";
 import type pg from "pg";
@@ -20,12 +21,20 @@ export async function verifyAnyPassword(stored: string, password: string): Promi
   return verifyBetterAuthScrypt({ hash: stored, password }).catch(() => false);
 }
 
+/**
+ * Every password verification is published here as `{ ok }` (never the password or whose it is): how monitoring
+ * sees the rate of password checks, and how the attack suite counts the checks a burst of guesses really caused.
+ * Publishing costs nothing while nobody subscribes.
+ */
+export const passwordVerifications = channel("textbook-auth:password-verify");
+
 /** Better-Auth's `emailAndPassword.password` option, upgrading old hashes in place after a successful verify. */
 export function passwordHasher(pool: pg.Pool) {
   return {
     hash: hashPassword,
     async verify({ hash: stored, password }: { hash: string; password: string }) {
       const ok = await verifyAnyPassword(stored, password);
+      if (passwordVerifications.hasSubscribers) passwordVerifications.publish({ ok });
       if (ok && needsRehash(stored)) {
         // Salted hashes are unique, so the old hash identifies the one credential row to upgrade.
         await pool.query(`UPDATE account SET password = $1, "updatedAt" = now() WHERE password = $2`, [

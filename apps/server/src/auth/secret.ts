@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import type { Config } from "../config";
+import { checkSecretStrength, ConfigError, type Config } from "../config";
 
 export function resolveSecret(config: Config): string {
   if (config.secret) return config.secret;
@@ -14,5 +14,11 @@ export function resolveSecret(config: Config): string {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600 });
   }
-  return readFileSync(file, "utf8").trim();
+  const secret = readFileSync(file, "utf8").trim();
+  // Written by us, so strong unless someone replaced it; then it is refused rather than trusted quietly.
+  const problem = checkSecretStrength(secret);
+  if (problem) {
+    throw new ConfigError(`The development secret in ${file} ${problem}: delete the file (a new one is generated) or set BETTER_AUTH_SECRET`);
+  }
+  return secret;
 }

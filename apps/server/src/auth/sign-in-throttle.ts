@@ -5,8 +5,19 @@
  * server instance sees them. The per-address limit is tight, so guessing from one address stops quickly while the
  * owner can still sign in from another; the per-account limit is loose, and only stops guessing spread over many
  * addresses (it can lock the owner out for one window: the price of stopping a distributed attack).
+ *
+ * The contract: every attempt is counted as a failure *before* its password is checked (`reserveAttempt`), and the
+ * count is given back only when the attempt succeeds or never reached the password (`releaseAttempt`). Checking a
+ * limit first and recording the failure after lets every concurrent guess pass the check before any is recorded
+ * (issue 9: 80 concurrent guesses got 57 password checks against a limit of 50). So N concurrent guesses never check
+ * more passwords than the limits allow, across any number of server instances.
+ *
+ * Addresses are keyed as Better-Auth's own rate limiter keys them (`normalizeIP`): IPv4-mapped IPv6 as IPv4, other
+ * IPv6 by its /64, since one subscriber is typically handed a whole /64 and could otherwise rotate through 2^64
+ * addresses.
  */
 import { createHash } from "node:crypto";
+import { normalizeIP } from "@better-auth/core/utils/ip";
 import type pg from "pg";
 
 export interface ThrottleLimits {
@@ -20,12 +31,53 @@ export interface ThrottleLimits {
 
 export const DEFAULT_THROTTLE: ThrottleLimits = { perAddress: 5, perAccount: 50, windowSeconds: 900 };
 
+/** Advisory lock namespace (the two-int4 key space, apart from the migration's single bigint lock). */
+const LOCK_NAMESPACE = 7_340_222;
+
+// A reservation is a failure row written before the password is checked; `id` lets a release delete exactly it.
+// The function takes a per-account advisory lock before it counts. It must be a VOLATILE function (or a second
+// statement in one transaction): under READ COMMITTED a single statement's snapshot is taken before it waits for
+// the lock, so a plain `INSERT ... SELECT` behind the lock would still count without the rows the previous lock
+// holder just committed. Inside a VOLATILE PL/pgSQL function each statement takes a fresh snapshot, after the lock.
+// The lock is transaction-scoped, so it is released when the single statement's transaction ends, and it works
+// through a transaction pooler.
 export const THROTTLE_SCHEMA = `CREATE TABLE IF NOT EXISTS sign_in_failure (
   email text NOT NULL,
   address text NOT NULL,
   failed_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX IF NOT EXISTS sign_in_failure_email_idx ON sign_in_failure (email, failed_at)`;
+CREATE INDEX IF NOT EXISTS sign_in_failure_email_idx ON sign_in_failure (email, failed_at);
+ALTER TABLE sign_in_failure ADD COLUMN IF NOT EXISTS id bigint GENERATED ALWAYS AS IDENTITY;
+CREATE UNIQUE INDEX IF NOT EXISTS sign_in_failure_id_idx ON sign_in_failure (id);
+CREATE OR REPLACE FUNCTION sign_in_reserve(p_email text, p_address text, p_per_address int, p_per_account int, p_window_seconds int)
+RETURNS TABLE (reservation bigint, retry_after int)
+LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+  since timestamptz;
+  by_address timestamptz;
+  by_account timestamptz;
+BEGIN
+  PERFORM pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(p_email));
+  since := clock_timestamp() - make_interval(secs => p_window_seconds);
+  -- The N-th most recent failure inside the window, when there is one, is what holds the limit.
+  SELECT f.failed_at INTO by_address FROM sign_in_failure f
+    WHERE f.email = p_email AND f.address = p_address AND f.failed_at > since
+    ORDER BY f.failed_at DESC OFFSET p_per_address - 1 LIMIT 1;
+  SELECT f.failed_at INTO by_account FROM sign_in_failure f
+    WHERE f.email = p_email AND f.failed_at > since
+    ORDER BY f.failed_at DESC OFFSET p_per_account - 1 LIMIT 1;
+  IF by_address IS NULL AND by_account IS NULL THEN
+    INSERT INTO sign_in_failure (email, address, failed_at) VALUES (p_email, p_address, clock_timestamp())
+      RETURNING id INTO reservation;
+    retry_after := 0;
+  ELSE
+    reservation := NULL;
+    retry_after := greatest(1, ceil(extract(epoch FROM
+      greatest(by_address, by_account) + make_interval(secs => p_window_seconds) - clock_timestamp()))::int);
+  END IF;
+  RETURN NEXT;
+END
+$fn$`;
 
 // Better-Auth signs up emails of any length, so every length is counted; past 320 characters (the longest real
 // address) the key is a digest, so a guess cannot store 64 KiB a row.
@@ -34,33 +86,35 @@ const normalise = (email: string) => {
   return key.length <= 320 ? key : `sha256:${createHash("sha256").update(key).digest("hex")}`;
 };
 
-/** Seconds until the next attempt is allowed, or 0 when it is allowed now. */
-export async function retryAfterSeconds(pool: pg.Pool, email: string, address: string, limits = DEFAULT_THROTTLE) {
-  const { rows } = await pool.query<{ by_address: string | null; by_account: string | null }>(
-    `WITH recent AS (
-       SELECT address, failed_at FROM sign_in_failure
-       WHERE email = $1 AND failed_at > now() - make_interval(secs => $3)
-     )
-     SELECT
-       (SELECT failed_at FROM recent WHERE address = $2 ORDER BY failed_at DESC OFFSET $4 - 1 LIMIT 1) AS by_address,
-       (SELECT failed_at FROM recent ORDER BY failed_at DESC OFFSET $5 - 1 LIMIT 1) AS by_account`,
-    [normalise(email), address, limits.windowSeconds, limits.perAddress, limits.perAccount],
+/** The key an address is counted under: the same one Better-Auth's rate limiter uses (IPv6 by its /64). */
+export const addressKey = (address: string) => normalizeIP(address, { ipv6Subnet: 64 });
+
+export type Reservation = { allowed: true; id: string } | { allowed: false; retryAfterSeconds: number };
+
+/**
+ * Counts one attempt as a failure before its password is checked, atomically with the limit check: allowed only
+ * while both limits have room, then holding one slot until `releaseAttempt` gives it back.
+ */
+export async function reserveAttempt(pool: pg.Pool | pg.PoolClient, email: string, address: string, limits = DEFAULT_THROTTLE): Promise<Reservation> {
+  const { rows } = await pool.query<{ reservation: string | null; retry_after: number }>(
+    `SELECT reservation, retry_after FROM sign_in_reserve($1, $2, $3, $4, $5)`,
+    [normalise(email), addressKey(address), limits.perAddress, limits.perAccount, limits.windowSeconds],
   );
-  // The N-th most recent failure inside the window decides when the window frees a slot.
-  const oldest = [rows[0]?.by_address, rows[0]?.by_account].filter(Boolean).map((d) => new Date(d!).getTime());
-  if (oldest.length === 0) return 0;
-  const freeAt = Math.max(...oldest) + limits.windowSeconds * 1000;
-  return Math.max(1, Math.ceil((freeAt - Date.now()) / 1000));
+  const row = rows[0]!;
+  return row.reservation === null ? { allowed: false, retryAfterSeconds: row.retry_after } : { allowed: true, id: row.reservation };
 }
 
-export async function recordFailure(pool: pg.Pool, email: string, address: string) {
-  await pool.query(`INSERT INTO sign_in_failure (email, address) VALUES ($1, $2)`, [normalise(email), address]);
-}
-
-/** A successful sign-in from an address clears that address's failures (not other addresses'). */
-export async function clearFailures(pool: pg.Pool, email: string, address: string) {
-  await pool.query(`DELETE FROM sign_in_failure WHERE email = $1 AND (address = $2 OR failed_at < now() - interval '1 day')`, [
-    normalise(email),
-    address,
-  ]);
+/**
+ * Gives a reserved slot back: the attempt did not fail. After a successful sign-in the address's earlier failures
+ * for that account are cleared too (not other addresses'), with any failure older than a day.
+ */
+export async function releaseAttempt(pool: pg.Pool, id: string, success?: { email: string; address: string }) {
+  if (!success) {
+    await pool.query(`DELETE FROM sign_in_failure WHERE id = $1`, [id]);
+    return;
+  }
+  await pool.query(
+    `DELETE FROM sign_in_failure WHERE id = $1 OR (email = $2 AND (address = $3 OR failed_at < now() - interval '1 day'))`,
+    [id, normalise(success.email), addressKey(success.address)],
+  );
 }

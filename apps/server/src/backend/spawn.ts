@@ -12,6 +12,8 @@ export function spawnBackend(opts: {
   databaseUrl: string;
   secret: string;
   publicUrl: string;
+  /** Every origin the auth server trusts: the backend's CSRF check must accept the same pages. */
+  trustedOrigins?: readonly string[];
   /** uvicorn's --log-level; tests use "warning". */
   logLevel?: string;
 }) {
@@ -27,6 +29,7 @@ export function spawnBackend(opts: {
         DATABASE_URL: opts.databaseUrl,
         BETTER_AUTH_SECRET: opts.secret,
         PUBLIC_URL: opts.publicUrl,
+        ...(opts.trustedOrigins ? { TRUSTED_ORIGINS: opts.trustedOrigins.join(",") } : {}),
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

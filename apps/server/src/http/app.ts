@@ -4,7 +4,6 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { secureHeaders } from "hono/secure-headers";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { getRequestListener } from "@hono/node-server";
@@ -14,12 +13,13 @@ import path from "node:path";
 import type pg from "pg";
 import type { Auth } from "../auth/auth";
 import { errorResponse } from "./errors";
-import { redirectStaysTrusted } from "./redirects";
+import { hasMalformedRedirect, redirectStaysTrusted } from "./redirects";
 import { createProxy } from "./proxy";
+import { securityHeaders, securityHeaderValues } from "./security-headers";
 import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
-import { clearFailures, recordFailure, retryAfterSeconds } from "../auth/sign-in-throttle";
+import { releaseAttempt, reserveAttempt } from "../auth/sign-in-throttle";
 import { liveProtectedFiles, protectedContent } from "./protected-content";
 import { readerLevelFor } from "../auth/reader-access";
 
@@ -34,6 +34,8 @@ export interface AppDeps {
   /** The public origin and TRUSTED_ORIGINS: the only places a redirect from /api/auth/* may send a browser. */
   publicUrl: string;
   trustedOrigins: readonly string[];
+  /** Largest request body proxied to the backend, in bytes. */
+  proxyMaxBodyBytes: number;
 }
 
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title>
@@ -47,8 +49,8 @@ const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title
  */
 const PLAIN_API_PATH = /^\/api(?:\/[\w~-]+(?:\.[\w~-]+)*)+\/?$/;
 
-export function createListener(deps: AppDeps): RequestListener {
-  const proxy = createProxy(deps.backendUrl);
+export async function createListener(deps: AppDeps): Promise<RequestListener> {
+  const proxy = createProxy(deps.backendUrl, { maxBodyBytes: deps.proxyMaxBodyBytes, responseHeaders: await securityHeaderValues() });
   const hono = getRequestListener(createApp(deps).fetch);
   return (incoming, outgoing) => {
     const url = incoming.url ?? "";
@@ -65,10 +67,7 @@ export function createListener(deps: AppDeps): RequestListener {
 export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps) {
   const app = new Hono();
 
-  // Hono's defaults (nosniff, X-Frame-Options, COOP/CORP, HSTS: ignored by browsers over http), except the
-  // referrer policy: with `no-referrer` browsers send `Origin: null` on same-origin POSTs, which the CSRF checks
-  // of both servers would refuse. No CSP: Docusaurus pages carry inline scripts.
-  app.use("*", secureHeaders({ crossOriginEmbedderPolicy: false, referrerPolicy: "strict-origin-when-cross-origin" }));
+  app.use("*", securityHeaders());
 
   app.get("/healthz", async (c) => {
     const report = await checkHealth(pool, backendUrl);
@@ -79,13 +78,22 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
     "/api/auth/*",
     bodyLimit({ maxSize: 64 * 1024, onError: () => errorResponse("PAYLOAD_TOO_LARGE") }),
   );
+  // Sessions, tokens, the reader's email and profile: no cache (a shared proxy's, or the browser's back button)
+  // may keep an answer from /api/auth/*. Only the public signing keys may be cached.
+  app.use("/api/auth/*", async (c, next) => {
+    await next();
+    if (c.req.path !== "/api/auth/jwks") c.res.headers.set("cache-control", "no-store");
+  });
   app.on(["GET", "POST"], "/api/auth/*", async (c) => {
     const address = clientAddress(c.req.raw, getConnInfo(c).remote.address, trustProxy);
     const request = withClientAddress(c.req.raw, address);
     try {
+      const body = c.req.method === "POST" ? await readBody(request) : undefined;
+      const query = request.url.includes("?") ? new URL(request.url).searchParams : undefined;
+      if (hasMalformedRedirect(query, body)) return errorResponse("MALFORMED_CALLBACK_URL");
       const response =
         throttleSignIn && c.req.method === "POST" && c.req.path === "/api/auth/sign-in/email"
-          ? await signInWithThrottle(pool, request, address, auth.handler)
+          ? await signInWithThrottle(pool, request, address, auth.handler, body)
           : await auth.handler(request);
       if (response.status === 429 && response.headers.has("x-retry-after")) return tooManyRequests(response);
       const location = response.headers.get("location");
@@ -128,34 +136,50 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
   return app;
 }
 
-/** Failed sign-ins are counted per account and address; past the limit the password is not even checked. */
+/**
+ * Failed sign-ins are counted per account and address; past the limit the password is not even checked. Each attempt
+ * is counted before the password is checked and given back unless it may have been a wrong password, so concurrent
+ * guesses cannot all pass the limit at once.
+ */
 async function signInWithThrottle(
   pool: pg.Pool,
   request: Request,
   address: string,
   handler: (r: Request) => Promise<Response>,
+  body: unknown,
 ): Promise<Response> {
-  const email = await signInEmail(request);
+  const email = (body as { email?: unknown } | undefined)?.email;
   // No email we can read is no email Better-Auth can read either (same parsers): it answers 400 or 415 itself.
   if (typeof email !== "string") return handler(request);
-  const wait = await retryAfterSeconds(pool, email, address);
-  if (wait > 0) return errorResponse("TOO_MANY_ATTEMPTS", undefined, { "retry-after": String(wait) });
+  const reservation = await reserveAttempt(pool, email, address);
+  if (!reservation.allowed) {
+    return errorResponse("TOO_MANY_ATTEMPTS", undefined, { "retry-after": String(reservation.retryAfterSeconds) });
+  }
   const response = await handler(request);
-  if (response.status === 401) await recordFailure(pool, email, address);
-  else if (response.ok) await clearFailures(pool, email, address);
+  // 401 is a wrong password (or an unknown account, counted alike so the limit tells nothing about which emails
+  // exist): the slot stays used. Other 4xx are refusals before any password check (body validation, origin and
+  // callback checks, Better-Auth's own rate limit). A 5xx keeps the slot: it may come after a check.
+  if (response.ok) await releaseAttempt(pool, reservation.id, { email, address });
+  else if (response.status >= 400 && response.status < 500 && response.status !== 401) await releaseAttempt(pool, reservation.id);
   return response;
 }
 
 /**
- * The email Better-Auth will sign in with, read exactly as its router (better-call) reads the body: JSON, or an
- * HTML form, where the last of repeated fields wins. Reading it any other way lets an attacker guess without being
- * counted: a form-encoded sign-in, or `email=decoy&email=victim`, would be throttled against another account.
+ * The body as Better-Auth's router (better-call) will read it: JSON, or an HTML form (urlencoded or multipart),
+ * where the last of repeated fields wins. Reading it any other way lets an attacker slip past a check: a
+ * form-encoded sign-in, or `email=decoy&email=victim`, would be throttled against another account.
  */
-async function signInEmail(request: Request): Promise<unknown> {
+async function readBody(request: Request): Promise<Record<string, unknown> | undefined> {
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
   try {
-    if (/^application\/([a-z0-9.+-]*\+)?json/.test(type)) return (await request.clone().json())?.email;
-    if (type.includes("application/x-www-form-urlencoded")) return (await request.clone().formData()).getAll("email").at(-1);
+    if (/^application\/([a-z0-9.+-]*\+)?json/.test(type)) {
+      const json: unknown = await request.clone().json();
+      return json !== null && typeof json === "object" ? (json as Record<string, unknown>) : undefined;
+    }
+    if (type.includes("application/x-www-form-urlencoded") || type.includes("multipart/form-data")) {
+      const form = await request.clone().formData();
+      return Object.fromEntries([...new Set(form.keys())].map((key) => [key, form.getAll(key).at(-1)]));
+    }
   } catch {
     // Unparseable: Better-Auth refuses it with its own 400.
   }

@@ -16,7 +16,9 @@ import { HOSTILE_REDIRECTS } from "../../../../packages/docusaurus-theme-auth/sr
 import { startTestServer, TEST_SECRET } from "../testing/server";
 import { startPythonBackend } from "../testing/backend";
 import { sendRaw, TestClient } from "../testing/client";
+import { chunked, rawExchange, rawRequest } from "../testing/raw-http";
 import { forgedCredentials } from "../testing/forged-credentials";
+import { passwordVerifications } from "../auth/password";
 import type { RunningServer } from "../server";
 
 const PASSWORD = "correct horse battery";
@@ -31,6 +33,10 @@ function staysOn(target: string, base: string): boolean {
     return false;
   }
 }
+
+/** Both refusals of a callbackURL: one that would leave the trusted origins, one that is not a URL as sent. */
+const refusedCallback = (r: { status: number; json: any }) =>
+  (r.status === 403 && r.json?.code === "INVALID_CALLBACK_URL") || (r.status === 400 && r.json?.code === "MALFORMED_CALLBACK_URL");
 
 const short = (value: string) => JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}...` : value);
 
@@ -381,8 +387,8 @@ describe("open redirect", () => {
       const leaves = !staysOn(value, server.url);
       const c = new TestClient(server.url);
       const signIn = await c.post("/api/auth/sign-in/email", { email: account.email, password: PASSWORD, callbackURL: value });
-      if (signIn.status === 403) {
-        assert.equal(signIn.json.code, "INVALID_CALLBACK_URL");
+      if (signIn.status === 403 || signIn.status === 400) {
+        assert.ok(refusedCallback(signIn), JSON.stringify(signIn.json));
         assert.equal(c.cookies.size, 0, "no session was created");
       } else {
         assert.ok(!leaves, `sign-in accepted ${signIn.status}`);
@@ -396,8 +402,8 @@ describe("open redirect", () => {
         name: "R",
         callbackURL: value,
       });
-      if (signUp.status === 403) {
-        assert.equal(signUp.json.code, "INVALID_CALLBACK_URL");
+      if (signUp.status === 403 || signUp.status === 400) {
+        assert.ok(refusedCallback(signUp), JSON.stringify(signUp.json));
         assert.equal((await pool.query(`SELECT 1 FROM "user" WHERE email = $1`, [email])).rowCount, 0, "no account was created");
       } else {
         assert.ok(!leaves, `sign-up accepted ${signUp.status}`);
@@ -406,9 +412,9 @@ describe("open redirect", () => {
       for (const path of BETTER_AUTH_REDIRECTS) {
         const r = await fetch(server.url + withCallback(path, value), { redirect: "manual" });
         const location = r.headers.get("location");
-        const code = (await r.json().catch(() => null))?.code;
+        const json = await r.json().catch(() => null);
         assert.ok(r.status < 500, `${path}: ${r.status}`);
-        if (leaves) assert.deepEqual([r.status, code], [403, "INVALID_CALLBACK_URL"], path);
+        if (leaves) assert.ok(refusedCallback({ status: r.status, json }), `${path}: ${r.status} ${json?.code}`);
         if (location !== null) assert.ok(staysOn(location, server.url), `${path} -> ${location}`);
       }
     });
@@ -463,6 +469,111 @@ describe("open redirect", () => {
       assert.deepEqual(failures, []);
     },
   );
+});
+
+describe("malformed callbackURL: non-ASCII, controls and oversized values", () => {
+  // Better-Auth 1.7.25 writes sign-in's callbackURL into Location as given, after the password check and the new
+  // session: a character above U+00FF threw there (a bare 500 and a session nobody received), a Latin-1 character
+  // or a space went out as a raw byte. Each must be one stable 400, before anything is checked or stored.
+  const MALFORMED = [
+    { attack: "Latin-1 letter", value: "/docs/é" },
+    { attack: "euro sign (above U+00FF)", value: "/docs/€" },
+    { attack: "emoji (outside the BMP)", value: "/docs/😀" },
+    { attack: "line separator U+2028", value: "/docs/a\u2028b" },
+    { attack: "no-break space", value: "/docs/\u00a0" },
+    { attack: "full-width solidus look-alike of //", value: "／／evil.example" },
+    { attack: "space", value: "/docs/a b" },
+    { attack: "tab", value: "/docs/a\tb" },
+    { attack: "CRLF header injection, raw", value: "/docs\r\nSet-Cookie: planted=1" },
+    { attack: "NUL byte", value: "/docs/\u0000" },
+    { attack: "DEL", value: "/docs/\u007f" },
+    { attack: "2,049 characters", value: "/" + "a".repeat(2048) },
+  ];
+  const REDIRECTING_GETS = ["/api/auth/verify-email?token=not-a-token", "/api/auth/reset-password/not-a-token?x=1"];
+  let account: Awaited<ReturnType<typeof reader>>;
+  before(async () => {
+    account = await reader("malformed-callback");
+  });
+  const sessions = async () => Number((await pool.query(`SELECT count(*) FROM session WHERE "userId" = $1`, [account.id])).rows[0].count);
+
+  test("control: the same targets percent-encoded, and a 2,048-character path, are accepted and redirected to as sent", async () => {
+    for (const value of [encodeURI("/docs/é"), encodeURI("/docs/😀"), "/docs/a%20b", "/" + "a".repeat(2047)]) {
+      const r = await new TestClient(server.url).post("/api/auth/sign-in/email", { email: account.email, password: PASSWORD, callbackURL: value });
+      assert.deepEqual([r.status, r.json.url, r.headers.get("location")], [200, value, value], short(value));
+    }
+  });
+
+  for (const { attack, value } of MALFORMED) {
+    test(`${attack} in callbackURL: 400 MALFORMED_CALLBACK_URL from sign-in (JSON and form), sign-up and the redirecting GETs; no session, no account`, async () => {
+      const before = await sessions();
+      const c = new TestClient(server.url);
+      const json = await c.post("/api/auth/sign-in/email", { email: account.email, password: PASSWORD, callbackURL: value });
+      assert.deepEqual([json.status, json.json?.code], [400, "MALFORMED_CALLBACK_URL"], "sign-in");
+      const form = await c.post("/api/auth/sign-in/email", new URLSearchParams({ email: account.email, password: PASSWORD, callbackURL: value }).toString(), {
+        "content-type": "application/x-www-form-urlencoded",
+      });
+      assert.deepEqual([form.status, form.json?.code], [400, "MALFORMED_CALLBACK_URL"], "form sign-in");
+      assert.equal(c.cookies.size, 0);
+      assert.equal(await sessions(), before, "no session was stored");
+
+      const email = `malformed-${++readerCount}@example.com`;
+      const signUp = await new TestClient(server.url).post("/api/auth/sign-up/email", { email, password: PASSWORD, name: "R", callbackURL: value });
+      assert.deepEqual([signUp.status, signUp.json?.code], [400, "MALFORMED_CALLBACK_URL"], "sign-up");
+      assert.equal((await pool.query(`SELECT 1 FROM "user" WHERE email = $1`, [email])).rowCount, 0, "no account was created");
+
+      for (const path of REDIRECTING_GETS) {
+        const r = await fetch(`${server.url}${path}&callbackURL=${encodeURIComponent(value)}`, { redirect: "manual" });
+        assert.deepEqual([r.status, (await r.json().catch(() => null))?.code, r.headers.get("location")], [400, "MALFORMED_CALLBACK_URL", null], path);
+      }
+    });
+  }
+
+  test("the other redirect fields (redirectTo, errorCallbackURL, newUserCallbackURL) follow the same rule", async () => {
+    const cases = [
+      ["/api/auth/request-password-reset", { email: account.email, redirectTo: "/reset/€" }],
+      ["/api/auth/sign-in/email", { email: account.email, password: PASSWORD, errorCallbackURL: "/€" }],
+      ["/api/auth/sign-up/email", { email: "other@example.com", password: PASSWORD, name: "R", newUserCallbackURL: "/€" }],
+    ] as const;
+    for (const [path, body] of cases) {
+      const r = await new TestClient(server.url).post(path, body);
+      assert.deepEqual([r.status, r.json?.code], [400, "MALFORMED_CALLBACK_URL"], path);
+    }
+  });
+});
+
+describe("cached credentials: answers from /api/auth/* kept by a shared or browser cache", () => {
+  test("every answer carrying a session, a token or the reader's data says Cache-Control: no-store", async () => {
+    const c = new TestClient(server.url);
+    const email = `cache-${++readerCount}@example.com`;
+    const answers: [string, Awaited<ReturnType<TestClient["get"]>>][] = [];
+    answers.push(["sign-up", await c.post("/api/auth/sign-up/email", { email, password: PASSWORD, name: "Cache" })]);
+    answers.push(["profile POST", await c.post("/api/auth/profile", COMPLETE)]);
+    answers.push(["profile GET", await c.get("/api/auth/profile")]);
+    answers.push(["get-session", await c.get("/api/auth/get-session")]);
+    answers.push(["token", await c.get("/api/auth/token")]);
+    answers.push(["list-sessions", await c.get("/api/auth/list-sessions")]);
+    answers.push(["update-user", await c.post("/api/auth/update-user", { name: "Cached" })]);
+    answers.push(["sign-in", await new TestClient(server.url).post("/api/auth/sign-in/email", { email, password: PASSWORD })]);
+    answers.push(["sign-in refused", await new TestClient(server.url).post("/api/auth/sign-in/email", { email, password: "wrong guess" })]);
+    answers.push(["get-session without a session", await new TestClient(server.url).get("/api/auth/get-session")]);
+    answers.push(["profile without a session", await new TestClient(server.url).get("/api/auth/profile")]);
+    answers.push(["sign-out", await c.post("/api/auth/sign-out", {})]);
+    // Each answer must be the one that matters, not an error page that happens to carry the header.
+    assert.deepEqual(
+      answers.map(([name, r]) => [name, r.status]),
+      answers.map(([name]) => [name, ["sign-in refused", "profile without a session"].includes(name) ? 401 : 200]),
+    );
+    assert.ok(answers.find(([n]) => n === "token")![1].json.token, "the token answer carries a JWT");
+    const failures = answers.filter(([, r]) => r.headers.get("cache-control") !== "no-store").map(([n, r]) => `${n}: ${r.headers.get("cache-control")}`);
+    assert.deepEqual(failures, []);
+  });
+
+  test("control: the public signing keys (/api/auth/jwks) carry no credential and stay cacheable", async () => {
+    const r = await new TestClient(server.url).get("/api/auth/jwks");
+    assert.equal(r.status, 200);
+    assert.ok(Array.isArray(r.json.keys));
+    assert.notEqual(r.headers.get("cache-control"), "no-store");
+  });
 });
 
 describe("profile tampering: hostile values and forged completion", () => {
@@ -765,6 +876,141 @@ describe("brute force and credential stuffing", () => {
   });
 });
 
+describe("concurrent password guessing", () => {
+  // The throttle must hold however the guesses arrive: all at once, from many addresses, through several server
+  // instances. What is counted is the password checks really made (the hasher's own diagnostics channel), not the
+  // answers: a guess whose password was checked is a guess, whatever it was answered.
+  let limited: Awaited<ReturnType<typeof limitedServer>>;
+  before(async () => {
+    limited = await limitedServer({ TRUST_PROXY: "true" });
+  });
+  after(() => limited?.stop());
+
+  let victims = 0;
+  async function victim() {
+    const email = `concurrent-${++victims}@example.com`;
+    assert.equal((await signUpFrom(limited.url, email, from(`198.51.100.${100 + victims}`))).status, 200);
+    return email;
+  }
+
+  /** Runs `attack` and counts the password verifications every in-process server made meanwhile. */
+  async function countingChecks<T>(attack: () => Promise<T>): Promise<{ result: T; checks: number; wrong: number }> {
+    let checks = 0;
+    let wrong = 0;
+    const onCheck = (message: unknown) => {
+      checks++;
+      if (!(message as { ok: boolean }).ok) wrong++;
+    };
+    passwordVerifications.subscribe(onCheck);
+    try {
+      const result = await attack();
+      return { result, checks, wrong };
+    } finally {
+      passwordVerifications.unsubscribe(onCheck);
+    }
+  }
+
+  /** Fires every guess at once: `perAddress` wrong passwords from each address, spread over the instances. */
+  async function burst(urls: string[], email: string, addresses: string[], perAddress: number) {
+    const guesses = addresses.flatMap((address, a) =>
+      Array.from({ length: perAddress }, (_, i) => signIn(urls[(a * perAddress + i) % urls.length]!, email, `guess ${a}-${i}`, from(address))),
+    );
+    return Promise.all(guesses);
+  }
+
+  const statusCount = (answers: { status: number; json: any }[]) => {
+    const counts: Record<string, number> = {};
+    for (const r of answers) counts[`${r.status} ${r.json?.code ?? ""}`.trim()] = (counts[`${r.status} ${r.json?.code ?? ""}`.trim()] ?? 0) + 1;
+    return counts;
+  };
+
+  test("control: one sign-in with the right password is one password check", async () => {
+    const email = await victim();
+    const { result, checks } = await countingChecks(() => signIn(limited.url, email, PASSWORD, from("192.0.2.50")));
+    assert.equal(result.status, 200);
+    assert.equal(checks, 1);
+  });
+
+  test("80 concurrent wrong passwords for one account from 8 addresses: exactly 5 password checks per address (40), every other guess 429 TOO_MANY_ATTEMPTS", async () => {
+    const email = await victim();
+    const addresses = Array.from({ length: 8 }, (_, i) => `203.0.115.${i + 1}`);
+    const { result, checks, wrong } = await countingChecks(() => burst([limited.url], email, addresses, 10));
+    assert.equal(checks, 40, "password checks");
+    assert.equal(wrong, 40);
+    assert.deepEqual(statusCount(result), { "401 INVALID_EMAIL_OR_PASSWORD": 40, "429 TOO_MANY_ATTEMPTS": 40 });
+    // Per address, as the answers' order says nothing about which address each came from.
+    const { rows } = await limited.pool.query(`SELECT address, count(*)::int AS n FROM sign_in_failure WHERE email = $1 GROUP BY address`, [email]);
+    assert.deepEqual(rows.map((r) => r.n), Array(8).fill(5));
+  });
+
+  test("120 concurrent wrong passwords from 60 addresses (2 each, under the per-address limit): exactly 50 password checks, then even the right password waits", async () => {
+    const email = await victim();
+    const addresses = Array.from({ length: 60 }, (_, i) => `203.0.116.${i + 1}`);
+    const { result, checks } = await countingChecks(() => burst([limited.url], email, addresses, 2));
+    assert.equal(checks, 50, "password checks");
+    assert.deepEqual(statusCount(result), { "401 INVALID_EMAIL_OR_PASSWORD": 50, "429 TOO_MANY_ATTEMPTS": 70 });
+    const after = await countingChecks(() => signIn(limited.url, email, PASSWORD, from("192.0.2.51")));
+    assertTooMany(after.result, "TOO_MANY_ATTEMPTS");
+    assert.equal(after.checks, 0);
+  });
+
+  test("concurrent guesses through two server instances on one database: the limits hold across both (40 checks for 80 guesses)", async () => {
+    const second = await limitedServer({ TRUST_PROXY: "true" }, limited.databaseUrl);
+    try {
+      const email = await victim();
+      const addresses = Array.from({ length: 8 }, (_, i) => `203.0.117.${i + 1}`);
+      const { result, checks } = await countingChecks(() => burst([limited.url, second.url], email, addresses, 10));
+      assert.equal(checks, 40, "password checks");
+      assert.deepEqual(statusCount(result), { "401 INVALID_EMAIL_OR_PASSWORD": 40, "429 TOO_MANY_ATTEMPTS": 40 });
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test("control: right passwords and requests refused before the password check give their slot back", async () => {
+    const email = await victim();
+    const address = from("203.0.118.1");
+    // Four concurrent successful sign-ins and a malformed one (no password: Better-Auth's 400) use no slot...
+    const successes = await Promise.all(Array.from({ length: 4 }, () => signIn(limited.url, email, PASSWORD, address)));
+    assert.deepEqual(successes.map((r) => r.status), Array(4).fill(200));
+    const malformed = await new TestClient(limited.url).post("/api/auth/sign-in/email", { email }, address);
+    assert.equal(malformed.status, 400);
+    // ...so the address still has all five wrong guesses, and no more.
+    for (let i = 0; i < 5; i++) assert.equal((await signIn(limited.url, email, `guess ${i}`, address)).status, 401, `guess ${i}`);
+    assertTooMany(await signIn(limited.url, email, PASSWORD, address), "TOO_MANY_ATTEMPTS");
+  });
+
+  test("rotating IPv6 addresses inside one /64: counted as one address (as Better-Auth's limiter keys them); another /64 is not affected", async () => {
+    const email = await victim();
+    for (let i = 1; i <= 5; i++) assert.equal((await signIn(limited.url, email, `guess ${i}`, from(`2001:db8:1:2::${i}`))).status, 401, `guess ${i}`);
+    const { result, checks } = await countingChecks(() => signIn(limited.url, email, PASSWORD, from("2001:db8:1:2:ffff:ffff:ffff:ffff")));
+    assertTooMany(result, "TOO_MANY_ATTEMPTS");
+    assert.equal(checks, 0);
+    // The same /64 written in upper case and uncompressed is still that /64.
+    assertTooMany(await signIn(limited.url, email, PASSWORD, from("2001:0DB8:0001:0002:0000:0000:0000:0009")), "TOO_MANY_ATTEMPTS");
+    // Control: the owner, from the neighbouring /64, signs in.
+    assert.equal((await signIn(limited.url, email, PASSWORD, from("2001:db8:1:3::1"))).status, 200);
+  });
+
+  test("20 concurrent guesses from 20 IPv6 addresses in one /64: 5 password checks", async () => {
+    const email = await victim();
+    const addresses = Array.from({ length: 20 }, (_, i) => `2001:db8:2:${"a"}::${(i + 1).toString(16)}`);
+    const { result, checks } = await countingChecks(() => burst([limited.url], email, addresses, 1));
+    assert.equal(checks, 5, "password checks");
+    assert.equal(result.filter((r) => r.status === 401).length, 5);
+    assert.ok(result.every((r) => r.status === 401 || r.status === 429), JSON.stringify(statusCount(result)));
+  });
+
+  test("an IPv4-mapped IPv6 address is the same address as its IPv4 form", async () => {
+    const email = await victim();
+    for (let i = 0; i < 5; i++) {
+      const address = i % 2 ? "::ffff:203.0.118.9" : "203.0.118.9";
+      assert.equal((await signIn(limited.url, email, `guess ${i}`, from(address))).status, 401, `guess ${i}`);
+    }
+    assertTooMany(await signIn(limited.url, email, PASSWORD, from("::ffff:203.0.118.9")), "TOO_MANY_ATTEMPTS");
+  });
+});
+
 describe("client address spoofing to dodge the limits", () => {
   test("a client-sent copy of the server's internal address header, or entries it puts before the proxy's, are not believed", async () => {
     const limited = await limitedServer({ TRUST_PROXY: "true" });
@@ -794,5 +1040,112 @@ describe("client address spoofing to dodge the limits", () => {
     } finally {
       await limited.stop();
     }
+  });
+});
+
+describe("request smuggling through the /api proxy", () => {
+  // Raw bytes on the wire: the front server parses these requests; what reaches uvicorn must be the same requests,
+  // each framed as Node framed it, and nothing else. A body that got through unframed would be read by the backend
+  // as the next request on a kept-alive socket, under the credentials the attacker wrote into it.
+  const METHODS = ["GET", "HEAD", "DELETE", "OPTIONS", "POST", "PUT", "PATCH"];
+  const FRAMINGS = ["chunked", "content-length"] as const;
+  let attacker: Awaited<ReturnType<typeof reader>>;
+  let victim: Awaited<ReturnType<typeof reader>>;
+  let tag = 0;
+  before(async () => {
+    attacker = await reader("smuggler");
+    victim = await reader("smuggled-on");
+  });
+
+  /** A PUT /api/progress for `chapter`, as bytes, with `cookie`. */
+  function progressWrite(chapter: string, cookie: string) {
+    const body = JSON.stringify({ chapter, completed: true });
+    const headers = {
+      Host: "backend",
+      Origin: server.url, // the attacker writes the whole request, so it passes the CSRF check too
+      Cookie: cookie,
+      "Content-Type": "application/json",
+      "Content-Length": Buffer.byteLength(body),
+    };
+    return rawRequest("PUT", "/api/progress", headers, body);
+  }
+
+  /** `method` to a public backend path, carrying `payload` as its body in the given framing. */
+  function carrier(method: string, framing: (typeof FRAMINGS)[number], payload: string) {
+    const framed = framing === "chunked" ? chunked(payload) : payload;
+    const length = framing === "chunked" ? { "Transfer-Encoding": "chunked" } : { "Content-Length": Buffer.byteLength(payload) };
+    return rawRequest(method, "/api/health", { Host: new URL(server.url).host, ...length }, framed);
+  }
+
+  const chaptersOf = async (userId: string) => (await footprint(userId)).progress.map((r) => r.chapter);
+
+  test("control: the hidden write, sent as a request of its own, does write", async () => {
+    const chapter = `control-${++tag}`;
+    const answer = await rawExchange(server.url, progressWrite(chapter, attacker.client.cookieHeader));
+    assert.equal(answer.statuses[0], 200);
+    assert.ok((await chaptersOf(attacker.id)).includes(chapter));
+  });
+
+  for (const method of METHODS) {
+    for (const framing of FRAMINGS) {
+      test(`${method} with a ${framing} body hiding a whole PUT /api/progress: the hidden write never runs`, async () => {
+        const chapter = `smuggled-${++tag}`;
+        const answer = await rawExchange(server.url, carrier(method, framing, progressWrite(chapter, attacker.client.cookieHeader)));
+        assert.ok(answer.statuses[0]! < 500, `answered ${answer.statuses[0]}`);
+        // Readers after it, on whatever upstream connections the proxy reuses, get their own answers.
+        for (let i = 0; i < 3; i++) assert.equal((await victim.client.get("/api/me")).json?.user?.id, victim.id);
+        assert.ok(!(await chaptersOf(attacker.id)).includes(chapter), "the smuggled write ran");
+      });
+    }
+  }
+
+  test("half a request left in a body is not completed by the next reader's request", async () => {
+    // Left unframed on an upstream socket, the next request's line would become the value of X-Swallow and its
+    // headers would join the attacker's request: a visitor with no cookie would receive the attacker's /api/me.
+    const half = `GET /api/me HTTP/1.1\r\nHost: backend\r\nCookie: ${attacker.client.cookieHeader}\r\nX-Swallow: `;
+    for (const method of ["GET", "DELETE", "OPTIONS"]) {
+      const answer = await rawExchange(server.url, carrier(method, "chunked", half));
+      assert.ok(answer.statuses[0]! < 500, `answered ${answer.statuses[0]}`);
+      const visitor = await fetch(server.url + "/api/me");
+      assert.deepEqual([visitor.status, (await visitor.json()).code], [401, "UNAUTHENTICATED"], method);
+      assert.equal((await victim.client.get("/api/me")).json?.user?.id, victim.id, method);
+    }
+  });
+
+  test("many poisoned connections, then readers in parallel: every reader gets its own answer", async () => {
+    const halfMe = `GET /api/me HTTP/1.1\r\nHost: backend\r\nCookie: ${attacker.client.cookieHeader}\r\nX-Swallow: `;
+    const openapi = rawRequest("GET", "/openapi.json", { Host: "backend" });
+    const payloads = [halfMe, openapi, progressWrite(`poison-${++tag}`, attacker.client.cookieHeader)];
+    // Bounded: 24 poisoned requests, then 60 reader requests, 12 in flight at a time.
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) => rawExchange(server.url, carrier(["GET", "HEAD", "DELETE", "OPTIONS"][i % 4]!, "chunked", payloads[i % 3]!))),
+    );
+    const problems: string[] = [];
+    const kinds = [
+      async () => {
+        const r = await fetch(server.url + "/api/me");
+        const text = await r.text();
+        if (r.status !== 401 || !text.includes("UNAUTHENTICATED")) problems.push(`visitor /api/me: ${r.status} ${text.slice(0, 80)}`);
+      },
+      async () => {
+        const r = await victim.client.get("/api/me");
+        if (r.json?.user?.id !== victim.id) problems.push(`victim /api/me: ${r.status} ${r.text.slice(0, 80)}`);
+      },
+      async () => {
+        const r = await fetch(server.url + "/api/health");
+        const text = await r.text();
+        if (r.status !== 200 || text.includes("openapi")) problems.push(`visitor /api/health: ${r.status} ${text.slice(0, 80)}`);
+      },
+    ];
+    for (let round = 0; round < 5; round++) await Promise.all(Array.from({ length: 12 }, (_, i) => kinds[i % 3]!()));
+    assert.deepEqual(problems, []);
+    assert.deepEqual((await chaptersOf(attacker.id)).filter((c) => c.startsWith("poison-")), []);
+  });
+
+  test("a declared body over the limit is refused with 413 PAYLOAD_TOO_LARGE before it is sent", async () => {
+    const answer = await rawExchange(server.url, rawRequest("PUT", "/api/progress", { Host: "front", "Content-Length": 192 * 1024 * 1024 }));
+    assert.equal(answer.statuses[0], 413);
+    assert.match(answer.text, /"code":"PAYLOAD_TOO_LARGE"/);
+    assert.equal(answer.closed, true);
   });
 });

@@ -10,6 +10,10 @@ export const SERVER_ERRORS = {
   METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
   // Better-Auth's own code for the same refusal, so a client sees one code whichever layer refused.
   INVALID_CALLBACK_URL: { status: 403, message: "Invalid callbackURL" },
+  MALFORMED_CALLBACK_URL: {
+    status: 400,
+    message: "A callbackURL (or redirectTo) must be at most 2048 printable ASCII characters; percent-encode the rest",
+  },
   RATE_LIMITED: { status: 429, message: "Too many requests; try again later" },
   TOO_MANY_ATTEMPTS: { status: 429, message: "Too many failed sign-ins for this account; try again later" },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },

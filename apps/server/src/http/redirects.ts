@@ -17,3 +17,28 @@ export function redirectStaysTrusted(location: string, publicUrl: string, truste
   }
   return (target.protocol === "http:" || target.protocol === "https:") && trustedOrigins.includes(target.origin);
 }
+
+/**
+ * The request fields Better-Auth turns into a redirect (its origin check reads the same ones), in the body or the
+ * query string.
+ */
+const REDIRECT_FIELDS = ["callbackURL", "errorCallbackURL", "newUserCallbackURL", "redirectTo"] as const;
+
+/** Longer than any page of the site needs, and short enough for a Location header in a proxy's 4 KiB header buffer. */
+export const MAX_REDIRECT_LENGTH = 2048;
+
+/**
+ * True when a redirect field holds what cannot be a URL as sent on the wire: anything outside printable ASCII (a
+ * browser percent-encodes spaces, controls and non-ASCII characters) or an oversized value. Better-Auth 1.7.25
+ * puts sign-in's callbackURL into `Location` as given, after the password was checked and the session stored: a
+ * character above U+00FF then throws there (a bare 500, a session row nobody received), and Latin-1 or a space
+ * goes out as a raw byte. Refusing these before Better-Auth runs answers one stable 400 instead.
+ */
+export function hasMalformedRedirect(query: URLSearchParams | undefined, body: unknown): boolean {
+  const values: unknown[] = [];
+  for (const field of REDIRECT_FIELDS) {
+    if (query) values.push(...query.getAll(field));
+    if (body !== null && typeof body === "object") values.push((body as Record<string, unknown>)[field]);
+  }
+  return values.some((v) => typeof v === "string" && (v.length > MAX_REDIRECT_LENGTH || /[^\x21-\x7e]/.test(v)));
+}

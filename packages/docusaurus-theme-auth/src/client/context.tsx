@@ -1,10 +1,14 @@
 /**
  * The auth context: one Better-Auth client per page, its session, and the theme's options and paths.
- * On the server (static build) there is no client and the status is "loading": pages that depend on the session
- * render their placeholder, which is also what the browser renders first, so hydration matches.
+ * On the server (static build) there is no client and the status is "loading". The browser's first render, the
+ * one that hydrates the prerendered HTML, must be the same: React keeps the server's attributes where it differs
+ * (a submit button prerendered `disabled` stayed disabled for good on a full page load, issue 14). So the client
+ * and the session are exposed only once `useIsBrowser()` turns true, which Docusaurus sets in an effect after
+ * hydration; that second render is an ordinary update, and React applies every attribute it changes.
  */
 import React, { createContext, useContext, useMemo, type ReactNode } from "react";
 import ExecutionEnvironment from "@docusaurus/ExecutionEnvironment";
+import useIsBrowser from "@docusaurus/useIsBrowser";
 import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
 import { usePluginData } from "@docusaurus/useGlobalData";
 import type { Profile } from "@textbook-auth/onboarding/client";
@@ -36,7 +40,7 @@ export interface AuthContextValue {
   status: AuthStatus;
   user: AuthUser | null;
   profile: Profile | null;
-  /** null during server rendering. */
+  /** null during server rendering and during hydration: anything built from it must not change the first render. */
   client: TextbookAuthClient | null;
   paths: ThemePaths;
   baseUrl: string;
@@ -61,8 +65,13 @@ const useSessionSnapshot: (client: TextbookAuthClient | null) => SessionResult |
 export function AuthProvider({ children }: { children: ReactNode }) {
   const { siteConfig } = useDocusaurusContext();
   const options = usePluginData(PLUGIN_NAME) as ClientOptions;
-  const client = ExecutionEnvironment.canUseDOM ? getAuthClient(options.authBaseUrl, window.location.origin) : null;
-  const session = useSessionSnapshot(client);
+  const hydrated = useIsBrowser();
+  // Created (and its session subscribed) from the first browser render, so the session request starts at once;
+  // a value computed here with canUseDOM would already differ from the server's during hydration.
+  const browserClient = ExecutionEnvironment.canUseDOM ? getAuthClient(options.authBaseUrl, window.location.origin) : null;
+  const snapshot = useSessionSnapshot(browserClient);
+  const client = hydrated ? browserClient : null;
+  const session = hydrated ? snapshot : null;
   const status = statusOf(session);
 
   const paths = useMemo(

@@ -1,0 +1,137 @@
+/**
+ * Every theme page must work when a reader opens it by a full page load (a bookmark, a refresh, a link in a mail),
+ * not only after navigating inside the app. Such a load hydrates the prerendered HTML, and React keeps the
+ * server's attributes where the first client render differs (issue 14 §1: the submit buttons stayed `disabled`,
+ * and links kept the href built without `?redirect=`). Each page here is opened with page.goto, then reloaded, and
+ * its form is completed; one reader goes through sign-up, onboarding, account and sign-in that way.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { launchBrowser, pathOf, startProduct, step, uniqueEmail, type Product } from "./harness";
+
+const CHAPTER = "/docs/variables";
+const PASSWORD = "correct horse battery staple";
+const READY_MS = 10_000;
+
+/** A full page load, then a reload: both go through the prerendered HTML and hydration, never in-app navigation. */
+async function openDirectly(page: Page, url: string, ready: (page: Page) => Locator): Promise<void> {
+  await page.goto(url);
+  await waitEnabled(ready(page), `${url} (first load)`);
+  await page.reload();
+  await waitEnabled(ready(page), `${url} (after reload)`);
+}
+
+/**
+ * Waits until the control can be used. Filling a form before that would race hydration; a button that never gets
+ * there is the bug this file pins, so it fails with that message rather than with a click timeout.
+ */
+async function waitEnabled(control: Locator, where: string): Promise<void> {
+  await control.waitFor({ timeout: READY_MS });
+  const deadline = Date.now() + READY_MS;
+  while (!(await control.isEnabled())) {
+    if (Date.now() > deadline) throw new Error(`${where}: the form's submit button is still disabled ${READY_MS} ms after the page loaded`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("theme pages opened by a full page load", () => {
+  let product: Product;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const email = uniqueEmail("direct");
+  // React reports hydration it had to throw away, and script failures, here; a direct load must cause neither.
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    [product, browser] = await Promise.all([startProduct({ label: "direct-load" }), launchBrowser()]);
+    context = await browser.newContext({ baseURL: product.url });
+    await context.tracing.start({ screenshots: true, snapshots: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(READY_MS);
+    page.on("pageerror", (error) => pageErrors.push(`${pathOf(page)}: ${error.message}`));
+    page.on("console", (message) => {
+      // A failed request is logged by the browser itself; those are asserted through the UI where they matter.
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+        pageErrors.push(`${pathOf(page)}: ${message.text()}`);
+      }
+    });
+  });
+
+  after(async () => {
+    await context?.tracing.stop().catch(() => {});
+    await browser?.close();
+    await product?.stop();
+  });
+
+  it("sign-up: creates the account and goes on to onboarding, keeping the way back", async () => {
+    await step(context, page, "direct-01-sign-up", async () => {
+      const submit = (p: Page) => p.getByRole("button", { name: "Create account" });
+      await openDirectly(page, `/sign-up?redirect=${encodeURIComponent(CHAPTER)}`, submit);
+      // The link is an attribute of the prerendered HTML too: it must carry the way back after hydration.
+      const signIn = page.getByRole("main").getByRole("link", { name: "Sign in" });
+      assert.equal(await signIn.getAttribute("href"), `/sign-in?redirect=${encodeURIComponent(CHAPTER)}`);
+      await page.getByLabel("Name").fill("Dee Rect");
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await submit(page).click();
+      await page.waitForURL((u) => u.pathname === "/onboarding");
+      assert.equal(new URL(page.url()).searchParams.get("redirect"), CHAPTER);
+    });
+  });
+
+  it("onboarding: saves the two answers and returns to the chapter", async () => {
+    await step(context, page, "direct-02-onboarding", async () => {
+      const submit = (p: Page) => p.getByRole("button", { name: "Continue" });
+      await openDirectly(page, `/onboarding?redirect=${encodeURIComponent(CHAPTER)}`, submit);
+      await page.getByRole("radio", { name: "Beginner: new to Python" }).check();
+      await page.getByLabel("What describes your work best?").selectOption("data_science");
+      await submit(page).click();
+      await page.waitForURL((u) => u.pathname === CHAPTER);
+      await page.getByRole("heading", { level: 1, name: "Variables and values" }).waitFor();
+    });
+  });
+
+  it("account: changes the profile, which a further load shows, and signs out", async () => {
+    await step(context, page, "direct-03-account", async () => {
+      const submit = (p: Page) => p.getByRole("button", { name: "Save profile" });
+      await openDirectly(page, "/account", submit);
+      assert.equal(await page.getByTestId("account-email").textContent(), email);
+      assert.equal(await page.getByTestId("account-proficiency").getAttribute("data-value"), "beginner");
+      await page.getByRole("radio", { name: "Advanced: I ship Python in production" }).check();
+      await page.getByLabel("What describes your work best?").selectOption("robotics");
+      await submit(page).click();
+      await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+      await page.reload();
+      await page.getByTestId("account-email").waitFor();
+      assert.equal(await page.getByTestId("account-proficiency").getAttribute("data-value"), "advanced");
+      assert.equal(await page.getByTestId("account-role").getAttribute("data-value"), "robotics");
+    });
+    await step(context, page, "direct-04-signed-out", async () => {
+      await openDirectly(page, "/account", (p) => p.getByRole("main").getByRole("button", { name: "Sign out" }));
+      await page.getByRole("main").getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL((u) => u.pathname === "/" && u.search === "");
+      const session = await page.evaluate(() => fetch("/api/auth/get-session").then((r) => r.json()));
+      assert.equal(session, null);
+    });
+  });
+
+  it("sign-in: signs the reader back in and returns to the chapter", async () => {
+    await step(context, page, "direct-05-sign-in", async () => {
+      const submit = (p: Page) => p.getByRole("button", { name: "Sign in" });
+      await openDirectly(page, `/sign-in?redirect=${encodeURIComponent(CHAPTER)}`, submit);
+      const signUp = page.getByRole("main").getByRole("link", { name: "Create an account" });
+      assert.equal(await signUp.getAttribute("href"), `/sign-up?redirect=${encodeURIComponent(CHAPTER)}`);
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await submit(page).click();
+      await page.waitForURL((u) => u.pathname === CHAPTER);
+      await page.getByRole("heading", { level: 1, name: "Variables and values" }).waitFor();
+    });
+  });
+
+  it("no page reported a script or hydration error", () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
