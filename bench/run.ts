@@ -172,7 +172,7 @@ try {
     BACKEND_URL: `http://127.0.0.1:${backendPort}`, RATE_LIMIT: "false",
   });
   const uvicorn = (port: number, env: Record<string, string>) =>
-    start(PYTHON, ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log", "--log-level", "warning"],
+    start(PYTHON, ["-m", "app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log", "--log-level", "warning"],
       { ...common, ...env }, path.join(ROOT, "apps/backend"));
   uvicorn(backendPort, {});
   uvicorn(jwtPort, { AUTH_MODE: "jwt", JWKS_URL: `${origin}/api/auth/jwks` });

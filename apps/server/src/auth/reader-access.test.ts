@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { cookieValue, readerLevel, standingBatcher, verifiedToken } from "./reader-access";
+import { cookieValue, readerLevel, standingBatcher, standingFromLookup, verifiedToken } from "./reader-access";
 
 const SECRET = "a".repeat(16) + "b".repeat(16);
 const sign = (token: string, secret = SECRET) => encodeURIComponent(`${token}.${createHmac("sha256", secret).update(token).digest("base64")}`);
@@ -84,10 +84,25 @@ describe("standingBatcher", () => {
   });
 });
 
+describe("standingFromLookup", () => {
+  it("a live session's profile completion; an expired or unknown session is none", async () => {
+    const row = (expiresIn: number, complete: boolean | null) => ({
+      session: { expiresAt: new Date(Date.now() + expiresIn) },
+      profile: complete === null ? null : { onboardingCompleted: complete },
+    });
+    const rows: Record<string, unknown> = { live: row(60_000, true), half: row(60_000, null), old: row(-1, true) };
+    const standingOf = standingFromLookup({ byToken: async (t) => (rows[t] ?? null) as never });
+    assert.deepEqual(await standingOf("live"), { profileComplete: true });
+    assert.deepEqual(await standingOf("half"), { profileComplete: false });
+    assert.equal(await standingOf("old"), null);
+    assert.equal(await standingOf("nobody"), null);
+  });
+});
+
 describe("readerLevel", () => {
   it("public without a valid cookie (no query), else the standing's level", async () => {
     const { pool, queries } = fakePool({ done: true, half: false });
-    const level = readerLevel(pool, SECRET, "better-auth.session_token");
+    const level = readerLevel(standingBatcher(pool), SECRET, "better-auth.session_token");
     assert.equal(await level(undefined), "public");
     assert.equal(await level(`better-auth.session_token=${sign("done").slice(0, -3)}`), "public");
     assert.equal(queries.length, 0);

@@ -13,7 +13,7 @@
  * a sign-out is seen by the next request, as with get-session.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { readSessionStandings, type Queryable } from "@textbook-auth/onboarding";
+import { readSessionStandings, type Queryable, type SessionRow } from "@textbook-auth/onboarding";
 import type { AccessLevel } from "@textbook-auth/docusaurus-theme/manifest";
 import type { Auth } from "./auth";
 
@@ -51,9 +51,29 @@ export function cookieValue(header: string | undefined, name: string): string | 
 const MAX_IN_FLIGHT = 2;
 const MAX_BATCH = 256;
 
+/** A live session's standing: what the gate needs to know. */
+export interface Standing {
+  profileComplete: boolean;
+}
+
+/** Where the gate learns a token's standing: null when no live session has it. */
+export type StandingOf = (token: string) => Promise<Standing | null>;
+
+/**
+ * The same answer from a session lookup that returns the whole row (sessions/lookup.ts, from memory while change
+ * notifications are proven), for a server that keeps one.
+ */
+export function standingFromLookup(lookup: { byToken(token: string): Promise<SessionRow | null> }): StandingOf {
+  return async (token) => {
+    const row = await lookup.byToken(token);
+    if (!row || row.session.expiresAt.valueOf() <= Date.now()) return null;
+    return { profileComplete: row.profile?.onboardingCompleted ?? false };
+  };
+}
+
 /** Looks tokens up in batches (see the header): resolves each with its session's standing, or null. */
-export function standingBatcher(pool: Queryable) {
-  type Waiter = (standing: { profileComplete: boolean } | null | Error) => void;
+export function standingBatcher(pool: Queryable): StandingOf {
+  type Waiter = (standing: Standing | null | Error) => void;
   const waiting = new Map<string, Waiter[]>();
   let running = 0;
   const flush = () => {
@@ -73,7 +93,7 @@ export function standingBatcher(pool: Queryable) {
     }
   };
   return (token: string) =>
-    new Promise<{ profileComplete: boolean } | null>((resolve, reject) => {
+    new Promise<Standing | null>((resolve, reject) => {
       const waiters = waiting.get(token) ?? [];
       waiters.push((r) => (r instanceof Error ? reject(r) : resolve(r)));
       waiting.set(token, waiters);
@@ -81,8 +101,7 @@ export function standingBatcher(pool: Queryable) {
     });
 }
 
-export function readerLevel(pool: Queryable, secret: string, cookieName: string): ReaderLevel {
-  const standingOf = standingBatcher(pool);
+export function readerLevel(standingOf: StandingOf, secret: string, cookieName: string): ReaderLevel {
   return async (cookieHeader) => {
     const raw = cookieValue(cookieHeader, cookieName);
     const token = raw === null ? null : verifiedToken(raw, secret);
@@ -93,10 +112,14 @@ export function readerLevel(pool: Queryable, secret: string, cookieName: string)
   };
 }
 
-/** The check for this Better-Auth instance: its secret and its session cookie's name (prefixed over HTTPS). */
-export function readerLevelFor(auth: Auth, pool: Queryable): ReaderLevel {
+/**
+ * The check for this Better-Auth instance: its secret and its session cookie's name (prefixed over HTTPS; the
+ * credential rule has already left at most one such cookie on the request). Standings come from the batched query
+ * unless a lookup is handed in (standingFromLookup).
+ */
+export function readerLevelFor(auth: Auth, pool: Queryable, standingOf: StandingOf = standingBatcher(pool)): ReaderLevel {
   const ready = (auth.$context as Promise<{ secret: string; authCookies: { sessionToken: { name: string } } }>).then((ctx) =>
-    readerLevel(pool, ctx.secret, ctx.authCookies.sessionToken.name),
+    readerLevel(standingOf, ctx.secret, ctx.authCookies.sessionToken.name),
   );
   return async (cookieHeader) => (await ready)(cookieHeader);
 }

@@ -20,6 +20,8 @@ import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
 import { releaseAttempt, reserveAttempt } from "../auth/sign-in-throttle";
+import { getCookies } from "better-auth/cookies";
+import { applyCredentialRule, keepTokenFromPageScripts } from "./session-credential";
 import { liveProtectedFiles, protectedContent } from "./protected-content";
 import { readerLevelFor } from "../auth/reader-access";
 
@@ -52,7 +54,10 @@ const PLAIN_API_PATH = /^\/api(?:\/[\w~-]+(?:\.[\w~-]+)*)+\/?$/;
 export async function createListener(deps: AppDeps): Promise<RequestListener> {
   const proxy = createProxy(deps.backendUrl, { maxBodyBytes: deps.proxyMaxBodyBytes, responseHeaders: await securityHeaderValues() });
   const hono = getRequestListener(createApp(deps).fetch);
+  // The name Better-Auth reads for this PUBLIC_URL; the backend derives the same one from its PUBLIC_URL.
+  const sessionCookie = getCookies(deps.auth.options).sessionToken.name;
   return (incoming, outgoing) => {
+    applyCredentialRule(incoming, sessionCookie);
     const url = incoming.url ?? "";
     const end = url.indexOf("?");
     const path = end === -1 ? url : url.slice(0, end);
@@ -95,6 +100,7 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
         throttleSignIn && c.req.method === "POST" && c.req.path === "/api/auth/sign-in/email"
           ? await signInWithThrottle(pool, request, address, auth.handler, body)
           : await auth.handler(request);
+      keepTokenFromPageScripts(c.req.raw, response);
       if (response.status === 429 && response.headers.has("x-retry-after")) return tooManyRequests(response);
       const location = response.headers.get("location");
       if (location !== null && !redirectStaysTrusted(location, publicUrl, trustedOrigins)) return errorResponse("INVALID_CALLBACK_URL");
