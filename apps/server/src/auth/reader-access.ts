@@ -13,6 +13,7 @@
  * a sign-out is seen by the next request, as with get-session.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { parseCookies } from "better-auth/cookies";
 import { readSessionStandings, type Queryable, type SessionRow } from "@textbook-auth/onboarding";
 import type { AccessLevel } from "@textbook-auth/docusaurus-theme/manifest";
 import type { Auth } from "./auth";
@@ -38,14 +39,9 @@ export function verifiedToken(raw: string, secret: string): string | null {
   return signature.length === expected.length && timingSafeEqual(signature, expected) ? token : null;
 }
 
-/** The value of cookie `name` in a Cookie header (the first one, as Better-Auth reads it). */
+/** The session cookie's value, read by Better-Auth's own parser (the credential rule left at most one). */
 export function cookieValue(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
+  return header ? (parseCookies(header).get(name) ?? null) : null;
 }
 
 const MAX_IN_FLIGHT = 2;
