@@ -24,6 +24,8 @@ import { getCookies } from "better-auth/cookies";
 import { applyCredentialRule, keepTokenFromPageScripts } from "./session-credential";
 import { createFastGetSession, forgetOnWrite, GET_SESSION_PATH } from "../sessions/fast-get-session";
 import type { SessionLookup } from "../sessions/lookup";
+import { liveProtectedFiles, protectedContent } from "./protected-content";
+import { readerLevelFor, standingFromLookup } from "../auth/reader-access";
 
 export interface AppDeps {
   auth: Auth;
@@ -84,7 +86,7 @@ export async function createListener(deps: AppDeps): Promise<RequestListener> {
   };
 }
 
-export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps) {
+export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins, lookup }: AppDeps) {
   const app = new Hono();
 
   app.use("*", securityHeaders());
@@ -139,6 +141,10 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
   app.all("/api/*", () => errorResponse("NOT_FOUND"));
 
   if (existsSync(siteDir)) {
+    // Protected pages and their files reach only readers who may read them (see protected-content.ts).
+    // Sessions from memory when the server keeps them (the same lookup as get-session), else batched queries.
+    const standings = lookup.state === "disabled" ? undefined : standingFromLookup(lookup);
+    app.use("/*", protectedContent(liveProtectedFiles(siteDir), readerLevelFor(auth, pool, standings)));
     app.use("/*", serveStatic({ root: path.relative(process.cwd(), siteDir) || "." }));
     const notFoundPage = path.join(siteDir, "404.html");
     app.notFound((c) =>

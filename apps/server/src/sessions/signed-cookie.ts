@@ -39,13 +39,24 @@ function tryDecode(value: string): string {
   }
 }
 
-/** The token a signed cookie value carries, or null when its signature is not the secret's. */
-export function verifySignedValue(value: string, secret: string): string | null {
+/**
+ * The token a signed cookie value carries (percent-encoded or not), or null when its signature is not the secret's.
+ * Only Better-Auth's own spelling of a signature, standard base64 with padding: Buffer.from would also take others.
+ */
+export function verifySignedValue(raw: string, secret: string): string | null {
+  let value = raw;
+  if (raw.includes("%")) {
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      return null;
+    }
+  }
   const dot = value.lastIndexOf(".");
   if (dot < 1) return null;
   const token = value.slice(0, dot);
   const signature = value.slice(dot + 1);
-  if (signature.length !== 44 || !signature.endsWith("=")) return null;
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(signature)) return null;
   const expected = createHmac("sha256", secret).update(token).digest();
   const given = Buffer.from(signature, "base64");
   return given.length === expected.length && timingSafeEqual(given, expected) ? token : null;
