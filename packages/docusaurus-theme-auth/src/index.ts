@@ -1,17 +1,27 @@
 /**
  * Node entry of the theme: validated options, the theme components' folder, the global data the browser reads,
  * and the pages. Pages point at `@theme/...` components so a site can swizzle any of them.
+ * At build time it also keeps protected text on the server: it records the client bundle's chunk graph, removes
+ * protected pages' excerpts from the data every docs page loads, and after the build writes the manifest of
+ * protected files the Node server enforces, failing the build if any file a reader can get carries text of a page
+ * that reader may not open (see src/build/).
  * Docusaurus loads this file with jiti and bundles `src/theme` with its own loaders, so the package ships its
  * TypeScript sources and needs no build step.
  */
 /// <reference path="./theme-auth.d.ts" />
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { AllContent, LoadContext, Plugin, SwizzleConfig } from "@docusaurus/types";
+import type { LoadContext, Plugin, SwizzleConfig } from "@docusaurus/types";
 import type { PluginOptions } from "./options";
 import type { ClientOptions } from "./client/context";
-import { createRouteMatcher } from "./client/routes";
+import { createAccessRule, type AccessLevel } from "./client/routes";
+import { themePagePaths, themePaths } from "./client/paths";
+import { ChunkGraphRecorder } from "./build/chunk-graph";
+import { collectPages, pageAccessMap, type PageInfo } from "./build/pages";
+import { protectBuild } from "./build/postbuild";
 
 export { validateOptions, DEFAULT_OPTIONS, type Options, type PluginOptions } from "./options";
+export { MANIFEST_FILE, parseManifest, type ProtectedManifest, type ProtectedFile } from "./manifest";
 
 /** The pages this theme adds, relative to baseUrl, and the component each one renders. */
 export function themeRoutes(options: Pick<PluginOptions, "onboardingPath">): { path: string; component: string }[] {
@@ -26,30 +36,32 @@ export function themeRoutes(options: Pick<PluginOptions, "onboardingPath">): { p
   ];
 }
 
-interface DocsContent {
-  loadedVersions?: { docs?: { permalink: string; title: string }[] }[];
-}
-
 /**
- * The title of each protected doc, by permalink, so /sign-in can say what the reader came for ("Sign in to read
- * Lists and dictionaries"). Only titles the sidebar already shows every visitor; never any content.
+ * The title of each page a visitor may not open, by permalink without a trailing slash, so /sign-in can say what
+ * the reader came for ("Sign in to read Lists and dictionaries"). Only what the page is called where it is linked
+ * (the sidebar shows it to every visitor, and the build's leak check does not count titles as protected text).
  */
-export function protectedPageTitles(allContent: AllContent, options: Pick<PluginOptions, "protectedRoutes" | "publicRoutes">, baseUrl: string): Record<string, string> {
-  const isProtected = createRouteMatcher(options, baseUrl);
+export function pageTitlesOf(pages: readonly PageInfo[], accessOf: (permalink: string) => AccessLevel): Record<string, string> {
   const titles: Record<string, string> = {};
-  for (const instance of Object.values(allContent["docusaurus-plugin-content-docs"] ?? {})) {
-    for (const version of (instance as DocsContent).loadedVersions ?? []) {
-      for (const doc of version.docs ?? []) {
-        if (isProtected(doc.permalink)) titles[doc.permalink.replace(/\/+$/, "") || "/"] = doc.title;
-      }
-    }
+  for (const page of pages) {
+    const title = page.titles[0];
+    if (title && accessOf(page.permalink) !== "public") titles[page.permalink.replace(/(.)\/$/, "$1")] = title;
   }
   return titles;
 }
 
 export default function themeAuth(context: LoadContext, options: PluginOptions): Plugin<void> {
   const themePath = path.join(__dirname, "theme");
-  const base = context.siteConfig.baseUrl.replace(/\/$/, "");
+  const { baseUrl, trailingSlash } = context.siteConfig;
+  const base = baseUrl.replace(/\/$/, "");
+  const recorder = new ChunkGraphRecorder();
+  // Excerpts of protected pages, read by build/redact-loader.cjs; a file, so a content reload in dev is seen.
+  const redactFile = path.join(context.generatedFilesDir, "docusaurus-theme-auth", "protected-descriptions.json");
+  const ruleFor = (pageAccess: Record<string, AccessLevel>) =>
+    createAccessRule({ ...options, pageAccess, alwaysPublic: themePagePaths(options.onboardingPath) }, baseUrl);
+  let accessOf = ruleFor({});
+  const withoutSlash = (permalink: string) => permalink.replace(/(.)\/$/, "$1");
+  let titles = new Map<string, string[]>();
   return {
     name: "docusaurus-theme-auth",
     getThemePath: () => themePath,
@@ -60,16 +72,55 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
         actions.addRoute({ path: base + route.path, component: route.component, exact: true });
       }
     },
-    // After every plugin's content: the docs' titles exist only then.
+    // Every plugin's content is loaded by now: pages' front matter decides their level, for the browser's gate
+    // (global data) and the server's manifest (postBuild) alike.
     async allContentLoaded({ allContent, actions }) {
+      const pages = collectPages(allContent);
+      const pageAccess = pageAccessMap(pages);
+      accessOf = ruleFor(pageAccess);
+      titles = new Map(pages.map((p) => [withoutSlash(p.permalink), p.titles]));
       const clientOptions: ClientOptions = {
         authBaseUrl: options.authBaseUrl,
         protectedRoutes: options.protectedRoutes,
         publicRoutes: options.publicRoutes,
         onboardingPath: options.onboardingPath,
-        pageTitles: protectedPageTitles(allContent, options, context.siteConfig.baseUrl),
+        pageAccess,
+        pageTitles: pageTitlesOf(pages, accessOf),
       };
       actions.setGlobalData(clientOptions);
+      const excerpts = pages.filter((p) => p.description && accessOf(p.permalink) !== "public").map((p) => p.description!);
+      mkdirSync(path.dirname(redactFile), { recursive: true });
+      writeFileSync(redactFile, JSON.stringify([...new Set(excerpts)]));
+    },
+    configureWebpack(_config, isServer) {
+      return {
+        module: {
+          rules: [
+            {
+              test: /\.json$/i,
+              include: [context.generatedFilesDir],
+              use: [{ loader: path.join(__dirname, "build", "redact-loader.cjs"), options: { file: redactFile } }],
+            },
+          ],
+        },
+        plugins: isServer ? [] : [recorder.plugin() as never],
+      };
+    },
+    async postBuild({ routes, outDir, siteDir, generatedFilesDir }) {
+      const paths = themePaths(baseUrl, trailingSlash, options.onboardingPath);
+      await protectBuild({
+        siteDir,
+        outDir,
+        generatedFilesDir,
+        baseUrl,
+        trailingSlash,
+        routes,
+        graph: recorder.graph,
+        accessOf: (route: string): AccessLevel => accessOf(route),
+        titlesOf: (route: string) => titles.get(withoutSlash(route)) ?? [],
+        signIn: paths.signIn,
+        onboarding: paths.onboarding,
+      });
     },
   };
 }

@@ -14,13 +14,10 @@ import { usePluginData } from "@docusaurus/useGlobalData";
 import type { Profile } from "@textbook-auth/onboarding/client";
 import { getAuthClient, type TextbookAuthClient } from "./authClient";
 import { statusOf, type AuthStatus, type SessionSnapshot } from "./access";
-import { createRouteMatcher } from "./routes";
-import { themePaths, type ThemePaths } from "./paths";
+import { createAccessRule, type AccessLevel } from "./routes";
+import { themePagePaths, themePaths, type ThemePaths } from "./paths";
 
 export const PLUGIN_NAME = "docusaurus-theme-auth";
-
-/** The theme's own pages, always reachable: protecting "/**" must not lock readers out of signing in. */
-const THEME_PAGES = ["/sign-in", "/sign-up", "/account", "/forgot-password", "/reset-password", "/verify-email"];
 
 /** What the Node side of the plugin hands to the browser (setGlobalData). */
 export interface ClientOptions {
@@ -28,6 +25,8 @@ export interface ClientOptions {
   protectedRoutes: string[];
   publicRoutes: string[];
   onboardingPath: string;
+  /** Pages whose front matter says `access: ...`, by permalink; they win over the globs. */
+  pageAccess: Record<string, AccessLevel>;
   /** Protected docs' titles by permalink (no trailing slash), for "Sign in to read <title>". */
   pageTitles?: Record<string, string>;
 }
@@ -55,6 +54,8 @@ export interface AuthContextValue {
   client: TextbookAuthClient | null;
   paths: ThemePaths;
   baseUrl: string;
+  /** Who may open this pathname (with baseUrl): the same rule the build writes into the server's manifest. */
+  accessOf: (pathname: string) => AccessLevel;
   /** The theme's `authBaseUrl` option: where Better-Auth answers ("/api/auth" by default), for plain links to it. */
   authBaseUrl: string;
   isProtected: (pathname: string) => boolean;
@@ -91,17 +92,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     () => themePaths(siteConfig.baseUrl, siteConfig.trailingSlash, options.onboardingPath),
     [siteConfig.baseUrl, siteConfig.trailingSlash, options.onboardingPath],
   );
-  const isProtected = useMemo(
+  const accessOf = useMemo(
     () =>
-      createRouteMatcher(
+      createAccessRule(
         {
           protectedRoutes: options.protectedRoutes,
-          publicRoutes: [...options.publicRoutes, ...THEME_PAGES, options.onboardingPath],
+          publicRoutes: options.publicRoutes,
+          pageAccess: options.pageAccess,
+          alwaysPublic: themePagePaths(options.onboardingPath),
         },
         siteConfig.baseUrl,
       ),
     [options, siteConfig.baseUrl],
   );
+  const isProtected = useMemo(() => (pathname: string) => accessOf(pathname) !== "public", [accessOf]);
   const pageTitles = options.pageTitles;
   const pageTitle = useCallback(
     (path: string) => {
@@ -124,6 +128,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       client,
       paths,
       baseUrl: siteConfig.baseUrl,
+      accessOf,
       authBaseUrl: options.authBaseUrl,
       isProtected,
       pageTitle,
@@ -131,7 +136,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         await refetch?.();
       },
     }),
-    [status, user, currentSession, profile, client, paths, siteConfig.baseUrl, options.authBaseUrl, isProtected, pageTitle, refetch],
+    [status, user, currentSession, profile, client, paths, siteConfig.baseUrl, options.authBaseUrl, accessOf, isProtected, pageTitle, refetch],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
