@@ -99,7 +99,7 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
   if (mailbox) app.route("/dev", mailboxRoutes(mailbox));
 
   app.get("/healthz", async (c) => {
-    const report = await checkHealth(pool, backendUrl);
+    const report = await checkHealth(pool, backendUrl, lookup.state);
     return c.json(report.body, report.status);
   });
 
