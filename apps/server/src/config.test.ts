@@ -152,3 +152,19 @@ test("production refuses an OpenID issuer over plain HTTP", () => {
   assert.throws(() => loadConfig({ ...prod, ...oidc }), (e: Error) => e instanceof ConfigError && /OIDC_ISSUER/.test(e.message));
   assert.equal(loadConfig({ ...prod, ...oidc, OIDC_ISSUER: "https://login.example.edu" }).socialProviders.oidc?.issuer, "https://login.example.edu");
 });
+
+test("PROFILE_FIELDS: the default questions, a site's own file, and a bad file named", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  assert.deepEqual(loadConfig({}).profileFields.map((f) => f.name), ["pythonProficiency", "developerRole"]);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "profile-fields-"));
+  const good = path.join(dir, "good.json");
+  writeFileSync(good, JSON.stringify({ level: { column: "level", enumType: "level", question: "Level?", input: "radio", values: { a: "A" } } }));
+  assert.deepEqual(loadConfig({ PROFILE_FIELDS: good }).profileFields.map((f) => f.column), ["level"]);
+  const bad = path.join(dir, "bad.json");
+  writeFileSync(bad, JSON.stringify({ level: { column: "user_id", enumType: "level", question: "Level?", input: "radio", values: { a: "A" } } }));
+  for (const file of [bad, path.join(dir, "missing.json")]) {
+    assert.throws(() => loadConfig({ PROFILE_FIELDS: file }), (e: Error) => e instanceof ConfigError && e.message.startsWith("PROFILE_FIELDS"), file);
+  }
+});

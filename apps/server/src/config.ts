@@ -3,7 +3,9 @@
  * Every error names the variable to set. `.env.example` at the repository root lists them all.
  */
 import * as z from "zod";
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import { DEFAULT_PROFILE_FIELDS, parseProfileFields, type ProfileField } from "@textbook-auth/onboarding/profile-fields";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -91,6 +93,8 @@ export type Config = Readonly<{
   requestTimeoutMs: number;
   /** Sign-in providers besides email and password; absent ones have no keys set. */
   socialProviders: SocialProviders;
+  /** The required profile questions (PROFILE_FIELDS, or profile-fields.json). */
+  profileFields: readonly ProfileField[];
   /** Problems that do not stop a development start but must be seen (a weak BETTER_AUTH_SECRET); main prints them. */
   warnings: readonly string[];
 }>;
@@ -201,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!trustedOrigins.includes(origin)) trustedOrigins.push(origin);
   }
   const socialProviders = readSocialProviders(e);
+  const profileFields = e.PROFILE_FIELDS ? readProfileFields(path.resolve(REPO_ROOT, e.PROFILE_FIELDS)) : DEFAULT_PROFILE_FIELDS;
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -225,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     socialProviders,
+    profileFields,
     warnings: Object.freeze(warnings),
   });
 }
@@ -259,4 +265,18 @@ function readSocialProviders(e: z.infer<typeof schema>): SocialProviders {
     providers.oidc = { issuer, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET!, name: e.OIDC_NAME!.trim() };
   }
   return providers;
+}
+
+function readProfileFields(file: string): readonly ProfileField[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`PROFILE_FIELDS: cannot read ${file} as JSON (${(error as Error).message})`);
+  }
+  try {
+    return Object.freeze(parseProfileFields(json));
+  } catch (error) {
+    throw new ConfigError(`PROFILE_FIELDS: ${file}: ${(error as Error).message}`);
+  }
 }

@@ -62,7 +62,7 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
       },
     },
     plugins: [
-      onboarding({ pool }),
+      onboarding({ pool, fields: config.profileFields }),
       ...socialPlugins(config.socialProviders),
       bearer(),
       // The JWT carries what the Python backend's JWT mode needs without a query: who, which session (`sid`,
@@ -73,7 +73,7 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
         jwt: {
           expirationTime: config.jwtExpiration,
           definePayload: async ({ user, session }) => {
-            const profile = await readProfile(pool, user.id);
+            const profile = await readProfile(pool, user.id, config.profileFields);
             return { email: user.email, name: user.name, sid: session.id, profile, profileComplete: profile?.onboardingCompleted ?? false };
           },
         },
