@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import select
 import socket
 import subprocess
 import time
@@ -24,6 +25,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent
 NODE_ENTRY = ["node", "--import", "tsx", "apps/server/src/main.ts"]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+REVOCATION_BOUND = 0.1  # seconds: the documented bound from a revocation to the backend refusing it
+
+
+def refused_after(reader: "Reader", started: float, status: int) -> None:
+    """Asserts ``reader``'s next /api/me answers ``status`` once the revocation bound has passed since ``started``.
+    Not at once: the backend learns of a change by notification, milliseconds after the change commits."""
+    time.sleep(max(0.0, started + REVOCATION_BOUND - time.monotonic()))
+    r = reader.get("/api/me")
+    assert r.status_code == status, r.text
 
 
 def free_port() -> int:
@@ -135,7 +147,7 @@ def start_backend(database_url: str, secret: str, public_url: str, tmp: Path, na
 
     def start(port: int) -> Process:
         return start_process(
-            [PYTHON, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            [PYTHON, "-m", "app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
             env=env,
             cwd=ROOT / "apps" / "backend",
             ready_url=f"http://127.0.0.1:{port}/api/health",
@@ -161,6 +173,83 @@ def start_node(database_url: str, secret: str, backend_url: str, tmp: Path, port
         **extra,
     }
     return start_process(NODE_ENTRY, env=env, cwd=ROOT, ready_url=f"http://127.0.0.1:{port}/api/auth/ok", name="node", tmp=tmp)
+
+
+@dataclass
+class Exchange:
+    status: int | None
+    head: bytes
+    body: bytes
+    sent: int  # body bytes the server let us send before the exchange ended
+    seconds: float
+
+
+def exchange(port: int, head: bytes, *, payload: int = 0, chunked: bool = False, finish: bool = True,
+             limit: float = 30.0) -> Exchange:
+    """One request on a raw socket: ``head`` (request line and headers, ending in a blank line), then ``payload``
+    bytes of body (in chunk frames when ``chunked``, closed by the last chunk when ``finish``), written only while
+    the server takes them, until an answer arrives or ``limit`` seconds pass. So the caller sees how much of a body
+    the server read before it answered, which no HTTP client library reports."""
+
+    def stream() -> Iterator[bytes]:
+        left = payload
+        while left > 0:
+            n = min(left, 65536)
+            left -= n
+            yield (b"%x\r\n" % n + b"x" * n + b"\r\n") if chunked else b"x" * n
+        if chunked and finish:
+            yield b"0\r\n\r\n"
+
+    started = time.monotonic()
+    received = b""
+    sent = 0
+    pieces = stream()
+    pending = next(pieces, b"")
+    with socket.create_connection(("127.0.0.1", port), timeout=limit) as s:
+        s.sendall(head)
+        s.setblocking(False)
+        while time.monotonic() - started < limit:
+            readable, writable, _ = select.select([s], [s] if pending else [], [], 0.5)
+            if readable:
+                try:
+                    data = s.recv(65536)
+                except ConnectionResetError:
+                    break
+                if not data:
+                    break
+                received += data
+                if _complete(received):
+                    break
+            elif writable:
+                try:
+                    n = s.send(pending)
+                except (BrokenPipeError, ConnectionResetError):
+                    pending = b""
+                    continue
+                sent += n
+                pending = pending[n:] or next(pieces, b"")
+    head_bytes, _, rest = received.partition(b"\r\n\r\n")
+    status = int(head_bytes.split(b" ")[1]) if head_bytes.startswith(b"HTTP/1.1 ") else None
+    return Exchange(status, head_bytes, rest, sent, time.monotonic() - started)
+
+
+def _complete(received: bytes) -> bool:
+    head, sep, rest = received.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return len(rest) >= int(value.strip())
+    return True
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
 
 
 @dataclass

@@ -139,7 +139,7 @@ try {
   });
   await waitFor(`${origin}/api/auth/ok`); // it has migrated: the backends need its tables
   const uvicorn = (port: number, env: Record<string, string>) =>
-    start(PYTHON, ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log", "--log-level", "warning"],
+    start(PYTHON, ["-m", "app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log", "--log-level", "warning"],
       { ...common, ...env }, path.join(ROOT, "apps/backend"));
   uvicorn(backendPort, {});
   uvicorn(jwtPort, { AUTH_MODE: "jwt", JWKS_URL: `${origin}/api/auth/jwks` });

@@ -45,6 +45,26 @@ export function ensureVenv() {
   writeFileSync(stamp, want);
 }
 
+// The programs the tests run, from Debian's packages: the browser, and the balancer and pooler of the deployment tests.
+const SYSTEM_PACKAGES = [
+  ["/usr/bin/chromium", "chromium"],
+  ["/usr/sbin/haproxy", "haproxy"],
+  ["/usr/sbin/pgbouncer", "pgbouncer"],
+];
+
+/** Installs the missing ones with apt-get when this runs as root (CI, these machines); otherwise says what to install. */
+export function ensureSystemPackages() {
+  const missing = SYSTEM_PACKAGES.filter(([program]) => !existsSync(program)).map(([, name]) => name);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) {
+    throw new Error(`The tests need these Debian packages: ${missing.join(" ")} (apt-get install -y ${missing.join(" ")})`);
+  }
+  say(`installing ${missing.join(", ")} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  run("apt-get", ["update"], { env });
+  run("apt-get", ["install", "-y", ...missing], { env });
+}
+
 function newestMtime(dir) {
   let newest = 0;
   if (!existsSync(dir)) return newest;

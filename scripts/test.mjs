@@ -5,10 +5,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { ensureNodeModules, ensureSiteBuild, ensureVenv, ROOT } from "./ensure.mjs";
+import { ensureNodeModules, ensureSiteBuild, ensureSystemPackages, ensureVenv, ROOT } from "./ensure.mjs";
 
 ensureNodeModules();
 ensureVenv();
+ensureSystemPackages();
 const { startTestPostgres } = await import("./test-postgres.mjs");
 
 function findTests(dir, out = []) {
@@ -24,7 +25,7 @@ function findTests(dir, out = []) {
 
 const args = process.argv.slice(2);
 const all = args.length === 0;
-const tsFiles = all ? [...findTests(path.join(ROOT, "packages")), ...findTests(path.join(ROOT, "apps"))] : args.filter((a) => /\.tsx?$/.test(a));
+const tsFiles = all ? ["packages", "apps", "deploy"].flatMap((dir) => findTests(path.join(ROOT, dir))) : args.filter((a) => /\.tsx?$/.test(a));
 const unitFiles = tsFiles.filter((f) => !f.includes(`${path.sep}e2e${path.sep}`));
 const browserFiles = tsFiles.filter((f) => f.includes(`${path.sep}e2e${path.sep}`));
 const pyTargets = all

@@ -1,4 +1,5 @@
-"""The example backend: `uvicorn app.main:app` (from apps/backend). Configuration comes from the environment."""
+"""The example backend: `python -m app` (from apps/backend; uvicorn with the bounds of __main__.py). Configuration
+comes from the environment."""
 
 from __future__ import annotations
 
@@ -16,11 +17,14 @@ from starlette.exceptions import HTTPException
 from app.api.deps import build_auth
 from app.api.routes import health, me, progress
 from app.core.config import ConfigError, Settings, load_settings
+from app.http_protocol import BoundedHttpToolsProtocol
 from app.progress import store as progress_store
 
 
 def create_app(settings: Settings) -> FastAPI:
     auth = build_auth(settings)
+    # Read by every connection the protocol accepts; set here, before the server accepts any.
+    BoundedHttpToolsProtocol.header_timeout = settings.HTTP_HEADERS_TIMEOUT_MS / 1000
     # The backend's own data gets its own small pool, under the same pooler rule as the session lookup.
     db = AsyncConnectionPool(settings.DATABASE_URL, min_size=1, max_size=5, open=False, timeout=3.0,
                              reconnect_timeout=float("inf"),
@@ -47,6 +51,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.auth = auth
     app.state.db = db
     auth.install(app)
+    # Every route but the health check needs a reader with a complete profile, checked before a body is read;
+    # the routes' Reader dependency reuses the result. (Also /docs and /openapi.json.)
+    auth.protect(app, public_paths=["/api/health"])
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

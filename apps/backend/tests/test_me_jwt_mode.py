@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from conftest import Reader, start_backend
+from conftest import Reader, free_port, start_backend, start_node
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,23 @@ def test_real_token_after_onboarding_is_200(stack, jwt_backend) -> None:  # type
     assert r.status_code == 200, r.text
     assert r.json()["user"]["email"] == reader.email
     assert r.json()["profile"]["developerRole"] == "student"
+
+
+def test_real_token_through_the_node_proxy_is_200(stack, jwt_backend, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    # The auth server rewrites every request's credentials to the shared rule before proxying; a JWT is not a
+    # session token and must reach the backend as sent.
+    import httpx
+
+    front = start_node(
+        stack.database_url, stack.secret, jwt_backend.url, tmp_path_factory.mktemp("jwt-front"), free_port()
+    )
+    try:
+        reader = Reader(stack).sign_up().onboard()
+        r = httpx.get(f"{front.url}/api/me", headers={"authorization": f"Bearer {reader.jwt()}"}, timeout=10)
+        assert r.status_code == 200, r.text
+        assert r.json()["user"]["email"] == reader.email
+    finally:
+        front.stop()
 
 
 def test_real_token_before_onboarding_is_403(stack, jwt_backend) -> None:  # type: ignore[no-untyped-def]

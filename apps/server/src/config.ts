@@ -28,7 +28,8 @@ const schema = z.object({
   TRUSTED_ORIGINS: z.string().default(""),
   /** PostgreSQL URL; empty means start the embedded PostgreSQL under DATA_DIR. */
   DATABASE_URL: z.string().optional(),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // At least 2: a migration holds its lock on one connection while it works on another.
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2).max(200).default(10),
   BETTER_AUTH_SECRET: z.string().optional(),
   DATA_DIR: z.string().default(".data"),
   /** Port of the embedded PostgreSQL. */

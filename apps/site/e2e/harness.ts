@@ -137,7 +137,7 @@ export async function startProduct(options: {
 
     if (options.backend && backendAvailable()) {
       // Started after the Node server, whose start-up has migrated the database the backend reads.
-      backend = spawn(PYTHON, ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(backendPort)], {
+      backend = spawn(PYTHON, ["-m", "app", "--host", "127.0.0.1", "--port", String(backendPort)], {
         cwd: BACKEND_DIR,
         env: { ...process.env, DATABASE_URL: db.url, BETTER_AUTH_SECRET: secret, PUBLIC_URL: url },
         stdio: ["ignore", "pipe", "pipe"],

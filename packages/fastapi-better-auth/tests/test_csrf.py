@@ -26,3 +26,12 @@ def test_referer_is_used_only_when_origin_is_absent() -> None:
 def test_garbage_origins_are_refused() -> None:
     for origin in ["javascript:alert(1)", "//localhost:3000", "http://[::1", "file:///etc/passwd"]:
         assert not origin_allowed("POST", origin, None, TRUSTED), origin
+
+
+def test_null_origin_is_refused_whatever_the_referer() -> None:
+    # A sandboxed frame or a data: document sends Origin: null; its Referer can still name a trusted page.
+    for referer in ["http://localhost:3000/docs/intro", "https://book.example/", None]:
+        assert not origin_allowed("PUT", "null", referer, TRUSTED), referer
+        assert not origin_allowed("POST", " null ", referer, TRUSTED), referer
+    # An empty Origin is no Origin: the Referer decides, as Better-Auth decides.
+    assert origin_allowed("PUT", "", "http://localhost:3000/docs/intro", TRUSTED)

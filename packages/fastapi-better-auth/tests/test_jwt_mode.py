@@ -152,3 +152,70 @@ def test_a_remembered_token_is_checked_again_once_its_key_is_withdrawn(stack) ->
     first, remembered, after = asyncio.run(run())
     assert first is not None and remembered is not None
     assert after is None
+
+
+def test_a_withdrawn_key_stops_verifying_on_schedule_without_an_unknown_kid(stack) -> None:  # type: ignore[no-untyped-def]
+    # Only tokens signed with the known key arrive, so nothing would ever prompt a reload but the schedule.
+    import time
+
+    import psycopg
+
+    token = Reader(stack).sign_up().onboard().jwt()
+    kid = jwt.get_unverified_header(token)["kid"]
+    verifier = JWTVerifier(
+        issuer=stack.origin, audience=stack.origin, database_url=stack.database_url,
+        key_grace_period=60, key_refresh_interval=0.5, key_max_age=5,
+    )
+    loads = count_loads(verifier)
+
+    async def run():  # type: ignore[no-untyped-def]
+        try:
+            first = await verifier.verify(token)
+            with psycopg.connect(stack.database_url, autocommit=True) as conn:
+                conn.execute('UPDATE jwks SET "expiresAt" = now() - interval \'1 hour\' WHERE id = %s', (kid,))
+                try:
+                    soon = await verifier.verify(token)  # within the interval: the remembered verification holds
+                    time.sleep(0.6)
+                    later = await verifier.verify(token)
+                finally:
+                    conn.execute('UPDATE jwks SET "expiresAt" = NULL WHERE id = %s', (kid,))
+            return first, soon, later
+        finally:
+            await verifier.close()
+
+    first, soon, later = asyncio.run(run())
+    assert first is not None and soon is not None
+    assert later is None
+    assert loads == [2]
+
+
+def test_keys_are_used_while_the_source_is_briefly_down_then_refused(stack) -> None:  # type: ignore[no-untyped-def]
+    # A reload that fails keeps the last keys until they are key_max_age old; past that, 503, never a pass.
+    import time
+
+    from better_auth_fastapi import Unavailable
+
+    token = Reader(stack).sign_up().onboard().jwt()
+    verifier = JWTVerifier(
+        issuer=stack.origin, audience=stack.origin, database_url=stack.database_url,
+        key_refresh_interval=0.2, key_max_age=1.0, failure_backoff=0.1,
+    )
+
+    async def run():  # type: ignore[no-untyped-def]
+        try:
+            assert await verifier.verify(token) is not None
+            verifier.database_url = stack.database_url.replace("/py_", "/missing_py_")  # the source is gone
+            time.sleep(0.3)
+            still = await verifier.verify(token)
+            time.sleep(1.0)
+            try:
+                await verifier.verify(token)
+                return still, "verified"
+            except Unavailable:
+                return still, "unavailable"
+        finally:
+            await verifier.close()
+
+    still, after = asyncio.run(run())
+    assert still is not None
+    assert after == "unavailable"

@@ -105,7 +105,9 @@ describe("onboarding plugin", () => {
     r = await call("GET", "/get-session", { cookie });
     assert.equal(r.json.user.profileComplete, true);
     assert.equal(r.json.profile.developerRole, "robotics");
-    assert.ok(r.json.session.token);
+    // The raw token stays out of reach of page scripts; the session is still described.
+    assert.equal(r.json.session.token, undefined);
+    assert.ok(r.json.session.id && r.json.session.expiresAt);
 
     // Changing the answers keeps one row.
     r = await call("POST", "/profile", { cookie, body: JSON.stringify({ pythonProficiency: "beginner", developerRole: "other" }) });
@@ -182,7 +184,10 @@ describe("onboarding plugin", () => {
       const ours = await call("GET", "/get-session", { cookie }).finally(() => Object.assign(pool, { query, connect }));
       assert.deepEqual(counts, { query: 1, connect: 1 }, "one query for session, user and profile");
       const { profileComplete, ...user } = ours.json.user;
-      assert.deepEqual({ session: ours.json.session, user }, theirs);
+      // The same payload, less the raw session token (nothing in the browser needs it).
+      const { token, ...theirSession } = theirs.session;
+      assert.ok(token);
+      assert.deepEqual({ session: ours.json.session, user }, { ...theirs, session: theirSession });
       assert.equal(profileComplete, true);
       assert.equal(ours.json.profile.developerRole, "devops");
       assert.equal(ours.res.headers.get("cache-control"), "no-store");
@@ -194,6 +199,7 @@ describe("onboarding plugin", () => {
       await pool.query(`UPDATE session SET "expiresAt" = now() + interval '2 days' WHERE "userId" = $1`, [userId]);
       const r = await call("GET", "/get-session", { cookie });
       assert.equal(r.json.user.id, userId);
+      assert.equal(r.json.session.token, undefined);
       assert.ok(new Date(r.json.session.expiresAt).getTime() > Date.now() + 6 * 86_400_000, "expiry pushed back");
       assert.ok(r.res.headers.getSetCookie().some((c) => c.startsWith("better-auth.session_token=")));
       assert.equal(r.json.user.profileComplete, false);

@@ -3,7 +3,7 @@
  *
  * - `GET /profile` and `POST /profile` read and write the reader's row in `user_profile` (see schema.ts).
  * - `GET /get-session` is replaced by the same session payload plus `user.profileComplete` and `profile`,
- *   so a front end needs one request to decide where a reader goes.
+ *   so a front end needs one request to decide where a reader goes; `session.token` is left out.
  * - Nothing a client sends can set the completion flag: sign-up and update-user never touch `user_profile`,
  *   and POST /profile computes the flag itself.
  */
@@ -20,7 +20,8 @@ import type { OnboardingOptions, Profile } from "./types";
 export { ONBOARDING_ERROR_CODES } from "./error-codes";
 export * from "./profile-fields";
 export { migrateProfileSchema, profileSchemaStatements } from "./schema";
-export { readProfile, writeProfile, questionsOf } from "./store";
+export { readProfile, readSessionWithProfile, writeProfile, questionsOf } from "./store";
+export type { SessionRow } from "./store";
 export { completenessPredicate, requirementsFingerprint } from "./requirements";
 export type { OnboardingOptions, Profile, ProfileQuestion, ProfileResponse, Queryable } from "./types";
 
@@ -65,6 +66,15 @@ const betterAuthGetSession = getSession();
 
 type BaseSession = Awaited<ReturnType<typeof getSessionFromCtx>> & {};
 
+/**
+ * The session as page scripts receive it: without `token`, the raw session token. Nothing in the browser needs it
+ * (the HttpOnly cookie carries the credential), and handing it to every script would undo what HttpOnly is for.
+ */
+function withoutToken<S extends { token?: unknown }>(session: S): Omit<S, "token"> {
+  const { token: _token, ...rest } = session;
+  return rest;
+}
+
 type EndpointContext = Parameters<typeof getSessionFromCtx>[0];
 
 /**
@@ -100,7 +110,7 @@ async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"]
   const user = parseUserOutput(options, row.user);
   // Later hooks and plugins read the session from here, as after Better-Auth's own get-session.
   ctx.context.session = { session, user } as any;
-  return { session, user: { ...user, profileComplete: row.profile?.onboardingCompleted ?? false }, profile: row.profile };
+  return { session: withoutToken(session), user: { ...user, profileComplete: row.profile?.onboardingCompleted ?? false }, profile: row.profile };
 }
 
 export const onboarding = (options: OnboardingOptions) => {
@@ -179,6 +189,7 @@ export const onboarding = (options: OnboardingOptions) => {
         const profile = await readProfile(pool, response.user.id, fields);
         return ctx.json({
           ...response,
+          session: withoutToken(response.session),
           user: { ...response.user, profileComplete: profile?.onboardingCompleted ?? false },
           profile,
         });

@@ -16,13 +16,12 @@ from app.core.config import Settings
 
 def build_auth(settings: Settings) -> BetterAuth:
     return BetterAuth(
+        public_url=settings.PUBLIC_URL,
         database_url=settings.DATABASE_URL,
         secret=settings.BETTER_AUTH_SECRET,
         mode=settings.AUTH_MODE,
         trusted_origins=settings.trusted_origins,
         jwks_url=settings.JWKS_URL,
-        jwt_issuer=settings.PUBLIC_URL,
-        jwt_audience=settings.PUBLIC_URL,
         jwt_algorithms=tuple(a.strip() for a in settings.JWT_ALGORITHMS.split(",") if a.strip()),
         pool_min_size=settings.DATABASE_POOL_MIN,
         pool_max_size=settings.DATABASE_POOL_MAX,
@@ -31,6 +30,9 @@ def build_auth(settings: Settings) -> BetterAuth:
         session_cache=settings.SESSION_CACHE,
         session_cache_ttl=settings.SESSION_CACHE_TTL,
         listen_url=settings.DATABASE_LISTEN_URL,
+        max_body_size=settings.PROXY_MAX_BODY_BYTES,
+        body_timeout=settings.HTTP_REQUEST_TIMEOUT_MS / 1000,
+        strict_secret=settings.NODE_ENV == "production",
     )
 
 

@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     SESSION_CACHE_TTL: float = Field(default=60.0, gt=0, le=3600)
     #: A direct (non-pooled) connection for LISTEN. Unset: DATABASE_URL, or Neon's direct host for a -pooler URL.
     DATABASE_LISTEN_URL: str | None = Field(default=None, pattern=r"^postgres(ql)?://")
+    # The next three are the auth server's variables too (npm start hands its environment to the backend), so one
+    # setting bounds both servers alike.
+    #: The largest request body, in bytes: a larger declared Content-Length is refused before any of it is read,
+    #: a streamed body is cut there (413 PAYLOAD_TOO_LARGE).
+    PROXY_MAX_BODY_BYTES: int = Field(default=1024 * 1024, ge=0, le=1024 * 1024 * 1024)
+    #: A request line and headers must arrive within this many ms of the connection or of the request's first byte
+    #: (408; under `python -m app`, whose protocol adds the timer uvicorn lacks).
+    HTTP_HEADERS_TIMEOUT_MS: int = Field(default=10_000, ge=100, le=300_000)
+    #: A request body must arrive within this many ms of its headers (408 REQUEST_TIMEOUT).
+    HTTP_REQUEST_TIMEOUT_MS: int = Field(default=30_000, ge=100, le=3_600_000)
+    #: production refuses a weak BETTER_AUTH_SECRET even with an http PUBLIC_URL (an https one always does).
+    NODE_ENV: str = "development"
 
     @model_validator(mode="after")
     def _secret_for_database_mode(self) -> Settings:
@@ -45,6 +57,8 @@ class Settings(BaseSettings):
             raise ValueError("BETTER_AUTH_SECRET is required when AUTH_MODE=database (the auth server's secret)")
         if self.JWT_CHECK_SESSION and self.AUTH_MODE != "jwt":
             raise ValueError("JWT_CHECK_SESSION=true needs AUTH_MODE=jwt")
+        if self.HTTP_HEADERS_TIMEOUT_MS > self.HTTP_REQUEST_TIMEOUT_MS:
+            raise ValueError("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (as the auth server requires)")
         return self
 
     @property
@@ -53,7 +67,8 @@ class Settings(BaseSettings):
 
     @property
     def trusted_origins(self) -> list[str]:
-        return [self.PUBLIC_URL, *(o.strip() for o in self.TRUSTED_ORIGINS.split(",") if o.strip())]
+        """TRUSTED_ORIGINS; PUBLIC_URL is always trusted too."""
+        return [o.strip() for o in self.TRUSTED_ORIGINS.split(",") if o.strip()]
 
 
 class ConfigError(Exception):

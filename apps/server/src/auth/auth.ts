@@ -64,7 +64,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
     plugins: [
       onboarding({ pool, fields: config.profileFields }),
       ...socialPlugins(config.socialProviders),
-      bearer(),
+      // Only the signed `token.signature` form: the bare token must never be a credential on its own.
+      bearer({ requireSignature: true }),
       // The JWT carries what the Python backend's JWT mode needs without a query: who, which session (`sid`,
       // for backends that check revocation), and the profile as it was when the token was issued.
       jwt({

@@ -16,12 +16,19 @@ export function spawnBackend(opts: {
   trustedOrigins?: readonly string[];
   /** uvicorn's --log-level; tests use "warning". */
   logLevel?: string;
+  /** uvicorn worker processes; each keeps its own session cache and change listener. Default 1. */
+  workers?: number;
+  /** More environment for the backend (its settings: .env.example). */
+  env?: Record<string, string>;
 }) {
   const python = path.join(REPO_ROOT, ".venv", "bin", "python");
   if (!existsSync(python)) throw new Error("The Python virtualenv is missing: run `npm start` (it creates .venv)");
   const child: ChildProcess = spawn(
     python,
-    ["-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", String(opts.port), "--no-access-log", "--log-level", opts.logLevel ?? "info"],
+    [
+      ...["-m", "app", "--host", "127.0.0.1", "--port", String(opts.port), "--no-access-log", "--log-level", opts.logLevel ?? "info"],
+      ...(opts.workers && opts.workers > 1 ? ["--workers", String(opts.workers)] : []),
+    ],
     {
       cwd: path.join(REPO_ROOT, "apps", "backend"),
       env: {
@@ -30,6 +37,7 @@ export function spawnBackend(opts: {
         BETTER_AUTH_SECRET: opts.secret,
         PUBLIC_URL: opts.publicUrl,
         ...(opts.trustedOrigins ? { TRUSTED_ORIGINS: opts.trustedOrigins.join(",") } : {}),
+        ...opts.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

@@ -2,6 +2,11 @@
  * Migrations as code, idempotent, safe to run from several processes at once: Better-Auth's own tables first
  * (its `getMigrations`), then the profile schema, the sign-in throttle and the change notifications that
  * keep other processes' session caches honest. An advisory lock serialises concurrent runs.
+ *
+ * The lock is transaction-scoped, held by a transaction kept open on a connection of its own: a transaction pins one
+ * server connection even through a transaction pooler (Neon's pooled URL, PgBouncer), whereas a session-level lock
+ * would be taken on one pooled server connection and its unlock sent on another, leaving it held for good and every
+ * later migration waiting on it.
  */
 import { getMigrations } from "better-auth/db/migration";
 import { migrateProfileSchema, type ProfileField } from "@textbook-auth/onboarding";
@@ -13,17 +18,29 @@ import { SESSION_CHANGES_SCHEMA } from "./session-changes";
 const MIGRATION_LOCK = 7_340_221;
 
 export async function migrate(pool: pg.Pool, authOptions: BetterAuthOptions): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+  await withMigrationLock(pool, async () => {
     const { runMigrations } = await getMigrations(authOptions);
     await runMigrations();
-    await migrateProfileSchema(client as any, profileFieldsOf(authOptions));
-    await client.query(THROTTLE_SCHEMA);
-    await client.query(SESSION_CHANGES_SCHEMA);
+    await migrateProfileSchema(pool, profileFieldsOf(authOptions));
+    await pool.query(THROTTLE_SCHEMA);
+    await pool.query(SESSION_CHANGES_SCHEMA);
+  });
+}
+
+/** Runs `work` while no other process runs it: the lock is held by a transaction left open on its own connection. */
+export async function withMigrationLock<T>(pool: pg.Pool, work: () => Promise<T>): Promise<T> {
+  const lock = await pool.connect();
+  try {
+    await lock.query("BEGIN");
+    await lock.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    const result = await work();
+    await lock.query("COMMIT");
+    return result;
+  } catch (error) {
+    await lock.query("ROLLBACK").catch(() => {});
+    throw error;
   } finally {
-    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});
-    client.release();
+    lock.release();
   }
 }
 

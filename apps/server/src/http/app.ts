@@ -20,6 +20,8 @@ import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
 import { releaseAttempt, reserveAttempt } from "../auth/sign-in-throttle";
+import { getCookies } from "better-auth/cookies";
+import { applyCredentialRule, keepTokenFromPageScripts } from "./session-credential";
 
 export interface AppDeps {
   auth: Auth;
@@ -50,7 +52,10 @@ const PLAIN_API_PATH = /^\/api(?:\/[\w~-]+(?:\.[\w~-]+)*)+\/?$/;
 export async function createListener(deps: AppDeps): Promise<RequestListener> {
   const proxy = createProxy(deps.backendUrl, { maxBodyBytes: deps.proxyMaxBodyBytes, responseHeaders: await securityHeaderValues() });
   const hono = getRequestListener(createApp(deps).fetch);
+  // The name Better-Auth reads for this PUBLIC_URL; the backend derives the same one from its PUBLIC_URL.
+  const sessionCookie = getCookies(deps.auth.options).sessionToken.name;
   return (incoming, outgoing) => {
+    applyCredentialRule(incoming, sessionCookie);
     const url = incoming.url ?? "";
     const end = url.indexOf("?");
     const path = end === -1 ? url : url.slice(0, end);
@@ -93,6 +98,7 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
         throttleSignIn && c.req.method === "POST" && c.req.path === "/api/auth/sign-in/email"
           ? await signInWithThrottle(pool, request, address, auth.handler, body)
           : await auth.handler(request);
+      keepTokenFromPageScripts(c.req.raw, response);
       if (response.status === 429 && response.headers.has("x-retry-after")) return tooManyRequests(response);
       if (dropsProviderLocation(c.req.method, c.req.path, response.status)) response.headers.delete("location");
       const location = response.headers.get("location");

@@ -10,6 +10,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import http from "node:http";
 import pg from "pg";
 import { createTestDatabase, freePort } from "../../../../scripts/test-postgres.mjs";
 import { HOSTILE_REDIRECTS } from "../../../../packages/docusaurus-theme-auth/src/testing/hostile-redirects";
@@ -182,6 +183,8 @@ describe("CSRF: cookie-carrying writes from another origin", () => {
     { attack: "no Origin and no Referer", headers: () => ({}), node: NULL_ORIGIN },
     { attack: "a foreign Referer and no Origin", headers: () => ({ referer: `${EVIL}/page` }), node: "INVALID_ORIGIN" },
     { attack: "Origin: null with a foreign Referer", headers: () => ({ origin: "null", referer: `${EVIL}/page` }), node: NULL_ORIGIN },
+    // A sandboxed frame on a page under our origin sends Origin: null and our page as Referer.
+    { attack: "Origin: null with our own Referer", headers: (own) => ({ origin: "null", referer: `${own.origin}/docs/intro` }), node: NULL_ORIGIN },
     { attack: "our origin as the prefix of a foreign host", headers: (own) => ({ origin: `${own.origin}.evil.example` }), node: "INVALID_ORIGIN" },
     { attack: "our origin as userinfo before a foreign host", headers: (own) => ({ origin: `http://${own.host}@evil.example` }), node: "INVALID_ORIGIN" },
     { attack: "our host on another port", headers: (own) => ({ origin: `http://${own.hostname}:${+own.port + 1}` }), node: "INVALID_ORIGIN" },
@@ -253,7 +256,7 @@ describe("CSRF: cookie-carrying writes from another origin", () => {
     assert.deepEqual(await footprint(victim.id), before);
   });
 
-  test("cross-origin PUT, PATCH and DELETE: no route of either server takes them (405), /api/auth/* never reaches the backend", async () => {
+  test("cross-origin PUT, PATCH and DELETE: refused by either server (405, or the backend's 403 before routing), /api/auth/* never reaches the backend", async () => {
     const before = await footprint(victim.id);
     for (const method of ["PUT", "PATCH", "DELETE"]) {
       for (const path of ["/api/auth/profile", "/api/auth/update-user", "/api/auth/sign-out", "/api/auth/delete-user"]) {
@@ -263,10 +266,11 @@ describe("CSRF: cookie-carrying writes from another origin", () => {
         assert.deepEqual([r.status, r.code, r.allow], [405, "METHOD_NOT_ALLOWED", "GET, POST"], `${method} ${path}`);
       }
     }
+    // The backend checks the credential (and so the origin) for its whole app before routing.
     for (const method of ["POST", "PATCH", "DELETE"]) {
       for (const base of [backend.url, server.url]) {
         const r = await send(base, method, PYTHON_WRITE.path, { ...JSON_TYPE, origin: EVIL }, JSON.stringify(PYTHON_WRITE.body));
-        assert.deepEqual([r.status, r.code], [405, "METHOD_NOT_ALLOWED"], `${method} ${base}${PYTHON_WRITE.path}`);
+        assert.deepEqual([r.status, r.code], [403, "INVALID_ORIGIN"], `${method} ${base}${PYTHON_WRITE.path}`);
       }
     }
     assert.deepEqual(await footprint(victim.id), before);
@@ -1147,5 +1151,218 @@ describe("request smuggling through the /api proxy", () => {
     assert.equal(answer.statuses[0], 413);
     assert.match(answer.text, /"code":"PAYLOAD_TOO_LARGE"/);
     assert.equal(answer.closed, true);
+  });
+});
+
+/**
+ * Sends a GET with exactly these header lines, in this order and this spelling (repeated names stay separate lines,
+ * as an attacker can send them), and returns who the answer names: the reader's email, or null.
+ */
+function whoOnTheWire(base: string, path: string, lines: readonly (readonly [string, string])[]) {
+  const { hostname, port, host } = new URL(base);
+  // With headers given as lines, Node sends no Host of its own.
+  const headers = [["Host", host], ...lines].flat();
+  return new Promise<{ status: number; email: string | null }>((resolve, reject) => {
+    const request = http.request({ host: hostname, port, method: "GET", path, headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => {
+        let json: any = null;
+        try {
+          json = JSON.parse(Buffer.concat(chunks).toString() || "null");
+        } catch {
+          // Not JSON: nobody is named.
+        }
+        resolve({ status: response.statusCode!, email: json?.user?.email ?? null });
+      });
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+describe("cookie confusion between servers", () => {
+  // A deployment reads exactly one cookie name, the one its PUBLIC_URL implies, and a request that names it more
+  // than once (same name twice, or over two Cookie lines) has no session on either server: the browser's own order
+  // of duplicates depends on cookie paths and creation times an attacker can influence. A Bearer header, when
+  // present, is the credential, and the cookie is not consulted.
+  type Reader = { email: string; cookie: string; token: string; jwt: string };
+  type Deployment = { label: string; node: string; python: string; publicUrl: string; name: string; other: string; a: Reader; b: Reader };
+  const PLAIN = "better-auth.session_token";
+  const SECURE = `__Secure-${PLAIN}`;
+  const deployments: Deployment[] = [];
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  async function confusedReader(base: string, origin: string, name: string, label: string, pool: pg.Pool): Promise<Reader> {
+    const client = new TestClient(base, origin);
+    const email = `${label}-${++readerCount}@example.com`;
+    await client.signUp(email, PASSWORD, label);
+    assert.equal((await client.post("/api/auth/profile", COMPLETE)).status, 200);
+    const cookie = client.cookies.get(name);
+    assert.ok(cookie, `sign-up set ${name}`);
+    const { rows } = await pool.query(`SELECT s.token FROM session s JOIN "user" u ON u.id = s."userId" WHERE u.email = $1`, [email]);
+    const jwt = (await client.get("/api/auth/token")).json?.token;
+    assert.ok(jwt, "a JWT for the reader");
+    return { email, cookie, token: rows[0].token, jwt };
+  }
+
+  before(async () => {
+    deployments.push({
+      label: "http",
+      node: server.url,
+      python: backend.url,
+      publicUrl: server.url,
+      name: PLAIN,
+      other: SECURE,
+      a: await confusedReader(server.url, server.url, PLAIN, "confused-a", pool),
+      b: await confusedReader(server.url, server.url, PLAIN, "confused-b", pool),
+    });
+    // The same product behind TLS: PUBLIC_URL says https, so both servers read the __Secure- name only (the
+    // test speaks plain HTTP to them, as a TLS-terminating proxy in front would).
+    const secureDb = await createTestDatabase();
+    cleanups.push(() => secureDb.drop());
+    const port = await freePort();
+    const backendPort = await freePort();
+    const publicUrl = `https://127.0.0.1:${port}`;
+    const secureServer = await startTestServer(secureDb.url, { PORT: String(port), PUBLIC_URL: publicUrl, BACKEND_URL: `http://127.0.0.1:${backendPort}` });
+    cleanups.push(() => secureServer.stop());
+    const secureBackend = await startPythonBackend({ port: backendPort, databaseUrl: secureDb.url, secret: TEST_SECRET, publicUrl });
+    cleanups.push(() => secureBackend.stop());
+    const securePool = new pg.Pool({ connectionString: secureDb.url, max: 1 });
+    cleanups.push(() => securePool.end());
+    deployments.push({
+      label: "https",
+      node: secureServer.url,
+      python: secureBackend.url,
+      publicUrl,
+      name: SECURE,
+      other: PLAIN,
+      a: await confusedReader(secureServer.url, publicUrl, SECURE, "confused-a", securePool),
+      b: await confusedReader(secureServer.url, publicUrl, SECURE, "confused-b", securePool),
+    });
+  });
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  type Lines = [string, string][];
+  // Who must be signed in, on both servers alike, for each set of header lines.
+  const CASES: { attack: string; lines: (d: Deployment) => Lines; expect: "a" | "b" | null }[] = [
+    { attack: "control: the session cookie", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`]], expect: "a" },
+    { attack: "control: the other reader's cookie", lines: (d) => [["Cookie", `${d.name}=${d.b.cookie}`]], expect: "b" },
+    { attack: "control: the signed token as a Bearer header", lines: (d) => [["Authorization", `Bearer ${d.b.cookie}`]], expect: "b" },
+    { attack: "control: no credential", lines: () => [], expect: null },
+    { attack: "the session cookie twice, planted one first", lines: (d) => [["Cookie", `${d.name}=${d.b.cookie}; ${d.name}=${d.a.cookie}`]], expect: null },
+    { attack: "the session cookie twice, planted one last", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}; ${d.name}=${d.b.cookie}`]], expect: null },
+    { attack: "the session cookie twice with one value", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie};${d.name}=${d.a.cookie}`]], expect: null },
+    { attack: "the other prefix's name planted first", lines: (d) => [["Cookie", `${d.other}=${d.b.cookie}; ${d.name}=${d.a.cookie}`]], expect: "a" },
+    { attack: "the other prefix's name planted last", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}; ${d.other}=${d.b.cookie}`]], expect: "a" },
+    { attack: "only the other prefix's name", lines: (d) => [["Cookie", `${d.other}=${d.a.cookie}`]], expect: null },
+    { attack: "the name in another case", lines: (d) => [["Cookie", `${d.name.toUpperCase()}=${d.a.cookie}`]], expect: null },
+    { attack: "two Cookie lines, one session cookie in each", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Cookie", `${d.name}=${d.b.cookie}`]], expect: null },
+    { attack: "two Cookie lines, the session cookie in the second", lines: (d) => [["Cookie", "theme=dark"], ["Cookie", `${d.name}=${d.a.cookie}`]], expect: "a" },
+    { attack: "two Cookie lines, the session cookie in the first", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["cookie", "theme=dark"]], expect: "a" },
+    { attack: "two cookies joined by a comma on one line", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}, ${d.name}=${d.b.cookie}`]], expect: null },
+    { attack: "a quoted value", lines: (d) => [["Cookie", `${d.name}="${d.a.cookie}"`]], expect: "a" },
+    { attack: "spaces around the name and value, no space after ;", lines: (d) => [["Cookie", `theme=dark;  ${d.name} =  ${d.a.cookie} ;lang=en`]], expect: "a" },
+    { attack: "the name inside another cookie's value", lines: (d) => [["Cookie", `x=${d.name}=${d.b.cookie}; ${d.name}=${d.a.cookie}`]], expect: "a" },
+    { attack: "a cookie and a Bearer header for another reader", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", `Bearer ${d.b.cookie}`]], expect: "b" },
+    { attack: "a cookie and a forged Bearer header", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", `Bearer ${d.a.token}.${"A".repeat(43)}=`]], expect: null },
+    { attack: "a cookie and a lower-case bearer scheme", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", `bearer ${d.b.cookie}`]], expect: "b" },
+    // The backend's JWT mode takes these; in database mode neither server does, and the cookie is still displaced.
+    { attack: "a cookie and the reader's JWT as a Bearer header", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", `Bearer ${d.a.jwt}`]], expect: null },
+    { attack: "a cookie and a Basic Authorization header", lines: (d) => [["Cookie", `${d.name}=${d.a.cookie}`], ["Authorization", "Basic dXNlcjpwYXNz"]], expect: "a" },
+    { attack: "two Authorization lines", lines: (d) => [["Authorization", `Bearer ${d.a.cookie}`], ["Authorization", `Bearer ${d.b.cookie}`]], expect: null },
+    { attack: "the raw (unsigned) session token as a Bearer header", lines: (d) => [["Authorization", `Bearer ${d.a.token}`]], expect: null },
+    { attack: "the raw (unsigned) session token as the cookie", lines: (d) => [["Cookie", `${d.name}=${d.a.token}`]], expect: null },
+    { attack: "the signature in a non-canonical spelling (padding bits set)", lines: (d) => [["Cookie", `${d.name}=${paddingBitsSet(d.a.cookie)}`]], expect: null },
+    { attack: "the signature in unpadded base64url as a Bearer header", lines: (d) => [["Authorization", `Bearer ${base64url(d.a.cookie)}`]], expect: null },
+  ];
+
+  for (const { attack, lines, expect } of CASES) {
+    test(`${attack}: both servers agree on who is signed in`, async () => {
+      for (const d of deployments) {
+        const wire = lines(d);
+        const expected = expect && d[expect].email;
+        const [node, python, proxied] = await Promise.all([
+          whoOnTheWire(d.node, "/api/auth/get-session", wire),
+          whoOnTheWire(d.python, "/api/me", wire),
+          whoOnTheWire(d.node, "/api/me", wire),
+        ]);
+        assert.deepEqual(
+          { node: node.email, python: python.email, proxied: proxied.email },
+          { node: expected, python: expected, proxied: expected },
+          `${d.label}: ${JSON.stringify(wire)}`,
+        );
+        // Nobody signed in is an ordinary "no session", never an error.
+        for (const [where, r] of [["node", node], ["python", python], ["proxied", proxied]] as const) {
+          assert.ok(r.status === 200 || r.status === 401, `${d.label} ${where}: ${r.status}`);
+        }
+      }
+    });
+  }
+});
+
+/** The cookie value with the signature's last character changed so that only its two padding bits differ. */
+function paddingBitsSet(cookie: string): string {
+  const decoded = decodeURIComponent(cookie);
+  const dot = decoded.lastIndexOf(".");
+  const signature = decoded.slice(dot + 1);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const last = alphabet[alphabet.indexOf(signature[42]!) ^ 1]!;
+  assert.deepEqual(Buffer.from(signature.slice(0, 42) + last + "=", "base64"), Buffer.from(signature, "base64"));
+  return encodeURIComponent(`${decoded.slice(0, dot)}.${signature.slice(0, 42)}${last}=`);
+}
+
+/** The same signature in unpadded base64url, the form Better-Auth's bearer plugin computes internally. */
+function base64url(cookie: string): string {
+  const decoded = decodeURIComponent(cookie);
+  const dot = decoded.lastIndexOf(".");
+  return `${decoded.slice(0, dot)}.${Buffer.from(decoded.slice(dot + 1), "base64").toString("base64url")}`;
+}
+
+describe("the session token within reach of page scripts", () => {
+  // The HttpOnly cookie keeps the credential from script only if no answer a script can read carries it: the raw
+  // token in get-session (accepted by bearer() without a signature) and the signed one in set-auth-token.
+  let victim: Awaited<ReturnType<typeof reader>>;
+  let rawToken: string;
+  before(async () => {
+    victim = await reader("script-reach");
+    const { rows } = await pool.query(`SELECT token FROM session WHERE "userId" = $1`, [victim.id]);
+    rawToken = rows[0].token;
+  });
+
+  test("get-session, as the page's script calls it, does not hand out the raw session token", async () => {
+    const r = await victim.client.get("/api/auth/get-session", { "sec-fetch-site": "same-origin" });
+    assert.equal(r.json.user.id, victim.id);
+    assert.equal(r.json.session.token, undefined);
+    assert.ok(!r.text.includes(rawToken));
+    assert.equal(r.headers.get("set-auth-token"), null);
+  });
+
+  test("the raw (unsigned) token as a Bearer header: no session on either server", async () => {
+    const headers = { authorization: `Bearer ${rawToken}` };
+    const session = await fetch(server.url + "/api/auth/get-session", { headers });
+    assert.equal(await session.json(), null);
+    assert.equal((await fetch(server.url + "/api/auth/profile", { headers })).status, 401);
+    for (const base of [backend.url, server.url]) {
+      const me = await fetch(base + "/api/me", { headers });
+      assert.deepEqual([me.status, (await me.json()).code], [401, "UNAUTHENTICATED"], base);
+    }
+  });
+
+  test("a browser's sign-in (Sec-Fetch-Site) gets its cookie but no set-auth-token; a script's gets the signed token, which works on both servers", async () => {
+    const browser = await signIn(server.url, victim.email, PASSWORD, { "sec-fetch-site": "same-origin" });
+    assert.equal(browser.status, 200);
+    assert.equal(browser.headers.get("set-auth-token"), null);
+    assert.ok(browser.headers.getSetCookie().some((c) => c.startsWith("better-auth.session_token=")));
+    // Control: a client that is not a browser still receives the bearer token, and it is a credential.
+    const script = await signIn(server.url, victim.email, PASSWORD);
+    const bearer = script.headers.get("set-auth-token");
+    assert.ok(bearer);
+    const headers = { authorization: `Bearer ${bearer}` };
+    assert.equal((await (await fetch(server.url + "/api/auth/get-session", { headers })).json()).user.id, victim.id);
+    for (const base of [backend.url, server.url]) assert.equal((await fetch(base + "/api/me", { headers })).status, 200, base);
   });
 });

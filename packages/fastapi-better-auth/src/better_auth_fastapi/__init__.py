@@ -2,11 +2,19 @@
 
 from .csrf import origin_allowed, trusted_origin_set
 from .errors import ERRORS, AuthError, Unavailable
-from .integration import BetterAuth
+from .integration import BetterAuth, compile_path_pattern
 from .jwt_mode import JWTVerifier
 from .models import Profile, Session, User
+from .secret import WeakSecret, check_secret, secret_problem
 from .store import SessionStore, connection_kwargs, is_transaction_pooler
-from .tokens import SESSION_COOKIES, bearer_value, session_cookie, verify_signed_token
+from .tokens import (
+    SESSION_COOKIES,
+    bearer_value,
+    request_credential,
+    session_cookie,
+    session_cookie_name,
+    verify_signed_token,
+)
 
 __all__ = [
     "ERRORS",
@@ -19,11 +27,17 @@ __all__ = [
     "SessionStore",
     "Unavailable",
     "User",
+    "WeakSecret",
     "bearer_value",
+    "check_secret",
+    "compile_path_pattern",
     "connection_kwargs",
     "is_transaction_pooler",
     "origin_allowed",
+    "request_credential",
+    "secret_problem",
     "session_cookie",
+    "session_cookie_name",
     "trusted_origin_set",
     "verify_signed_token",
 ]

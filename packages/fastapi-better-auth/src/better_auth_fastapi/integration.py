@@ -1,8 +1,8 @@
 """The FastAPI layer: a few lines around the plain functions in tokens, store, jwt_mode and csrf.
 
-    auth = BetterAuth(database_url=..., secret=..., trusted_origins=["https://book.example"])
+    auth = BetterAuth(database_url=..., secret=..., public_url="https://book.example")
     app = FastAPI(lifespan=auth.lifespan)
-    auth.install(app)                                   # AuthError -> {"code", "message"}
+    auth.install(app)                                   # AuthError -> {"code", "message"}; bounded bodies
     auth.protect(app, public_paths=["/api/health"])     # every other route needs a complete profile
 
 or per route: ``session: Session = Depends(auth.current_session)`` / ``Depends(auth.complete_profile)``.
@@ -10,13 +10,16 @@ or per route: ``session: Session = Depends(auth.current_session)`` / ``Depends(a
 
 from __future__ import annotations
 
-import fnmatch
+import asyncio
+import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from fastapi import FastAPI, Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from fastapi import FastAPI
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cache import SessionCache
 from .csrf import origin_allowed, trusted_origin_set
@@ -24,16 +27,21 @@ from .errors import AuthError, Unavailable, auth_error_handler
 from .invalidation import listen_url_for
 from .jwt_mode import JWTVerifier
 from .models import Session
+from .secret import check_secret
 from .store import SessionStore
-from .tokens import bearer_value, session_cookie, verify_signed_token
+from .tokens import request_credential, session_cookie_name, verify_signed_token
 
 _STATE_KEY = "better_auth_session"
+# Not a method a browser can send: a WebSocket handshake is checked as an unsafe request (cross-site WebSocket
+# hijacking is CSRF on a connection the browser opens with the reader's cookie).
+_WEBSOCKET = "WEBSOCKET"
 
 
 class BetterAuth:
     def __init__(
         self,
         *,
+        public_url: str | None = None,
         database_url: str | None = None,
         secret: str | None = None,
         mode: Literal["database", "jwt"] = "database",
@@ -42,6 +50,8 @@ class BetterAuth:
         jwt_issuer: str | None = None,
         jwt_audience: str | None = None,
         jwt_algorithms: Sequence[str] = ("EdDSA",),
+        jwks_refresh_interval: float = 300.0,
+        jwks_max_age: float = 900.0,
         pool_min_size: int = 1,
         pool_max_size: int = 10,
         prepare: bool | None = None,
@@ -50,19 +60,41 @@ class BetterAuth:
         session_cache_ttl: float = 60.0,
         session_cache_size: int = 10_000,
         listen_url: str | None = None,
+        max_body_size: int = 1024 * 1024,
+        body_timeout: float = 30.0,
+        strict_secret: bool = False,
     ) -> None:
-        """``secret`` and ``database_url`` enable session tokens (cookie or bearer); ``mode="jwt"`` also accepts
-        Better-Auth JWTs, verified against ``jwks_url`` or the ``jwks`` table. ``prepare=None`` turns server-side
-        prepared statements off for transaction poolers (Neon's ``-pooler`` host) and on elsewhere.
+        """``public_url`` (required): the auth server's PUBLIC_URL. It is a trusted origin, the JWTs' default ``iss``
+        and ``aud``, and it names the one session cookie read: ``__Secure-better-auth.session_token`` for https,
+        ``better-auth.session_token`` otherwise, as Better-Auth sets it.
+        ``secret`` and ``database_url`` enable session tokens (cookie or bearer); ``mode="jwt"`` also accepts
+        Better-Auth JWTs, verified against ``jwks_url`` or the ``jwks`` table, whose keys are reloaded every
+        ``jwks_refresh_interval`` (default 300 s) and, while the source cannot be reached, used for at most
+        ``jwks_max_age`` (default 900 s) after they were loaded. ``prepare=None`` turns server-side prepared
+        statements off for transaction poolers (Neon's ``-pooler`` host) and on elsewhere.
         ``jwt_check_session`` (default False): also require the JWT's ``sid`` session to still exist, so a
         sign-out is refused at once, for one primary-key query per request.
         ``session_cache`` (default True): keep validated sessions in memory, forgotten when the auth server's change
         triggers notify (a sign-out is refused within milliseconds) and all dropped whenever the notifications may
         be missed; ``session_cache_ttl`` (default 60 s) bounds any entry's age. ``listen_url`` (default: derived
         from ``database_url``): a direct connection for ``LISTEN``, needed behind a transaction pooler other than
-        Neon's, whose direct host is derived; without one the cache stays off."""
-        self.trusted = trusted_origin_set(trusted_origins)
+        Neon's, whose direct host is derived; without one the cache stays off.
+        ``max_body_size`` (default 1 MiB) and ``body_timeout`` (default 30 s): the most bytes, and the most
+        seconds, a request body may take (applied by :meth:`install`).
+        ``strict_secret`` (default False): refuse a weak ``secret`` even over http (set it in production); with an
+        https ``public_url`` a weak secret is always refused, otherwise it is logged as a warning."""
+        if not public_url:
+            raise ValueError("BetterAuth needs public_url: the auth server's PUBLIC_URL (it names the session cookie)")
+        self.public_url = public_url
+        self.cookie_name = session_cookie_name(public_url)
+        self.trusted = trusted_origin_set([public_url, *trusted_origins])
+        if secret:
+            check_secret(secret, public_url=public_url, strict=strict_secret)
         self._secret = secret.encode() if secret else None
+        if max_body_size < 0 or body_timeout <= 0:
+            raise ValueError("max_body_size must be >= 0 and body_timeout > 0")
+        self.max_body_size = max_body_size
+        self.body_timeout = body_timeout
         if jwt_check_session and (mode != "jwt" or not database_url):
             raise ValueError("jwt_check_session needs mode='jwt' and database_url (the session table)")
         self.jwt_check_session = jwt_check_session
@@ -78,17 +110,27 @@ class BetterAuth:
             )
         self.jwt: JWTVerifier | None = None
         if mode == "jwt":
-            if not jwt_issuer or not jwt_audience:
-                raise ValueError("JWT mode needs jwt_issuer and jwt_audience (the auth server's base URL)")
             self.jwt = JWTVerifier(
-                issuer=jwt_issuer,
-                audience=jwt_audience,
+                issuer=jwt_issuer or public_url,
+                audience=jwt_audience or public_url,
                 jwks_url=jwks_url,
                 database_url=database_url,
                 algorithms=tuple(jwt_algorithms),
+                key_refresh_interval=jwks_refresh_interval,
+                key_max_age=jwks_max_age,
             )
         elif self.store is None:
             raise ValueError("database mode needs database_url and secret (BETTER_AUTH_SECRET)")
+
+    @property
+    def session_cache_state(self) -> Literal["on", "off", "disabled"]:
+        """``"on"`` while validated sessions are served from memory; ``"off"`` while change notifications are not
+        proven to arrive (every request is checked in the database: a wrong ``listen_url``, a pooler, an outage);
+        ``"disabled"`` when there is no cache (``session_cache=False``, or JWT mode without the session table)."""
+        cache = self.store.cache if self.store else None
+        if cache is None:
+            return "disabled"
+        return "on" if cache.enabled else "off"
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
     async def startup(self) -> None:
@@ -110,93 +152,248 @@ class BetterAuth:
             await self.shutdown()
 
     def install(self, app: FastAPI) -> None:
-        app.add_exception_handler(AuthError, auth_error_handler)
+        """AuthError becomes ``{"code", "message"}`` (a WebSocket is closed with 1008 and the code as reason);
+        request bodies are bounded (``max_body_size``, ``body_timeout``); answers to requests that carry a
+        credential get ``Cache-Control: no-store`` unless the route set a Cache-Control of its own."""
+        app.add_exception_handler(AuthError, auth_error_handler)  # type: ignore[arg-type]
+        app.add_middleware(_BodyGuard, auth=self)
 
     # -- validation --------------------------------------------------------------------------------------------
-    async def authenticate(self, request: Request) -> Session | None:
-        """The request's session, or ``None``. Raises AuthError for a cross-site cookie write or an outage."""
+    async def authenticate(self, conn: HTTPConnection) -> Session | None:
+        """The request's (or WebSocket's) session, or ``None``. Raises AuthError for a cross-site cookie write or
+        an outage."""
         # Cached on the request: protect() and a route's dependency then cost one lookup between them.
-        state: dict[str, Any] = request.scope.get("state", {})
+        state: dict[str, Any] = conn.scope.get("state", {})
         if _STATE_KEY in state:
             cached: Session | None = state[_STATE_KEY]
             return cached
-        session = await self._authenticate(request)
-        request.state.better_auth_session = session
+        session = await self._authenticate(conn)
+        conn.state.better_auth_session = session
         return session
 
-    async def _authenticate(self, request: Request) -> Session | None:
+    async def _authenticate(self, conn: HTTPConnection, *, fresh: bool = False) -> Session | None:
+        credential = request_credential(conn.scope["headers"], self.cookie_name)
+        if credential is None:
+            return None
+        kind, value = credential
         try:
-            bearer = bearer_value(request.headers.get("authorization"))
-            if bearer is not None:
-                if self.jwt and bearer.count(".") == 2:
-                    session = await self.jwt.verify(bearer)
+            if kind == "bearer":
+                if self.jwt and value.count(".") == 2:
+                    session = await self.jwt.verify(value)
                     if session is not None and self.jwt_check_session:
                         assert self.store is not None  # created in __init__ whenever the check is on
                         if not session.session_id or not await self.store.session_exists(session.session_id):
                             return None
                     return session
-                return await self._lookup(bearer, "bearer")
-            cookie = session_cookie(request.cookies)
-            if cookie is None:
-                return None
+                return await self._lookup(value, "bearer", fresh=fresh)
             # Checked before the lookup: a forged cross-site write is refused whether or not the cookie is valid.
-            if not origin_allowed(request.method, request.headers.get("origin"), request.headers.get("referer"), self.trusted):
+            method = conn.scope.get("method", _WEBSOCKET) if conn.scope["type"] == "http" else _WEBSOCKET
+            if not origin_allowed(method, conn.headers.get("origin"), conn.headers.get("referer"), self.trusted):
                 raise AuthError("INVALID_ORIGIN")
-            return await self._lookup(cookie, "cookie")
+            return await self._lookup(value, "cookie", fresh=fresh)
         except Unavailable as exc:
             raise AuthError("AUTH_UNAVAILABLE") from exc
 
-    async def _lookup(self, value: str, via: Literal["cookie", "bearer"]) -> Session | None:
+    async def _lookup(self, value: str, via: Literal["cookie", "bearer"], *, fresh: bool = False) -> Session | None:
+        # Only the signed form: the bare token is what a page script could once read from get-session.
         if self.store is None or self._secret is None:
             return None
         token = verify_signed_token(value, self._secret)
         if token is None:
             return None
-        return await self.store.lookup(token, via)
+        return await self.store.lookup(token, via, fresh=fresh)
 
-    async def current_session(self, request: Request) -> Session:
+    async def current_session(self, conn: HTTPConnection) -> Session:
         """FastAPI dependency: the signed-in reader, or 401 UNAUTHENTICATED."""
-        session = await self.authenticate(request)
+        session = await self.authenticate(conn)
         if session is None:
             raise AuthError("UNAUTHENTICATED")
         return session
 
-    async def complete_profile(self, request: Request) -> Session:
+    async def complete_profile(self, conn: HTTPConnection) -> Session:
         """FastAPI dependency: a reader whose profile is complete, or 401 / 403 PROFILE_INCOMPLETE."""
-        session = await self.current_session(request)
+        session = await self.current_session(conn)
+        if not session.profile_complete and session.via != "jwt":
+            # A profile completed a moment ago reaches this process's cache by notification, milliseconds later:
+            # a refusal is decided on a fresh read, so a reader just back from onboarding is never turned away.
+            refreshed = await self._authenticate(conn, fresh=True)
+            if refreshed is None:
+                raise AuthError("UNAUTHENTICATED")
+            conn.state.better_auth_session = session = refreshed
         if not session.profile_complete:
             raise AuthError("PROFILE_INCOMPLETE")
         return session
 
     def protect(self, app: FastAPI, *, public_paths: Iterable[str] = (), require_profile: bool = True) -> None:
-        """Requires a session (and, by default, a complete profile) on every path of ``app`` except
-        ``public_paths`` (exact paths or shell-style patterns such as ``/api/public/*``)."""
+        """Requires a session (and, by default, a complete profile) for every HTTP request and WebSocket of ``app``,
+        whatever its method (OPTIONS included), before the route runs or its body is read, except on
+        ``public_paths``: exact paths, or patterns where ``*`` matches within one path segment, ``**`` across
+        segments and ``?`` one character other than ``/``. A refused WebSocket is accepted and closed with 1008
+        (policy violation; 1013 when the database is down) and the error code as the reason. Call it after
+        :meth:`install`, so refusals come before the body limit. A CORS middleware must be added after it (so
+        that it runs first) to answer preflights, which carry no credentials."""
         app.add_middleware(_Protect, auth=self, public_paths=tuple(public_paths), require_profile=require_profile)
 
 
+def compile_path_pattern(pattern: str) -> re.Pattern[str]:
+    """``*`` within a segment, ``**`` across segments, ``?`` one non-``/`` character; the rest is literal."""
+    parts: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**", i):
+            parts.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            parts.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            parts.append("[^/]")
+            i += 1
+        else:
+            parts.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _declared_length(scope: Scope) -> tuple[int | None, bool]:
+    """The largest Content-Length the request declares (None without one), and whether it has a body at all."""
+    declared: int | None = None
+    chunked = False
+    for key, value in scope["headers"]:
+        if key == b"content-length":
+            try:
+                length = int(value)
+            except ValueError:
+                continue  # the server refuses malformed lengths before the application runs
+            declared = length if declared is None else max(declared, length)
+        elif key == b"transfer-encoding":
+            chunked = True
+    return declared, chunked or bool(declared)
+
+
+async def _close_websocket(receive: Receive, send: Send, error: AuthError) -> None:
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.close", "code": error.websocket_close_code, "reason": error.code})
+
+
 class _Protect:
-    """Pure ASGI middleware (no BaseHTTPMiddleware): checks once, and the route's dependencies reuse the result."""
+    """Pure ASGI middleware (no BaseHTTPMiddleware): checks once, and the route's dependencies reuse the result.
+    Nothing of the request body is read here, so an unauthenticated upload costs only its headers."""
 
     def __init__(self, app: ASGIApp, *, auth: BetterAuth, public_paths: tuple[str, ...], require_profile: bool) -> None:
         self.app = app
         self.auth = auth
-        self.public_paths = public_paths
+        self.exact = frozenset(p for p in public_paths if not any(c in p for c in "*?"))
+        self.patterns = tuple(compile_path_pattern(p) for p in public_paths if p not in self.exact)
         self.require_profile = require_profile
 
     def _public(self, path: str) -> bool:
-        return any(path == p or fnmatch.fnmatchcase(path, p) for p in self.public_paths)
+        return path in self.exact or any(p.fullmatch(path) for p in self.patterns)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] == "OPTIONS" or self._public(scope["path"]):
+        if scope["type"] not in ("http", "websocket") or self._public(scope["path"]):
             await self.app(scope, receive, send)
             return
-        request = Request(scope)
+        conn = HTTPConnection(scope)
         try:
             if self.require_profile:
-                await self.auth.complete_profile(request)
+                await self.auth.complete_profile(conn)
             else:
-                await self.auth.current_session(request)
+                await self.auth.current_session(conn)
         except AuthError as exc:
-            await exc.response()(scope, receive, send)
+            if scope["type"] == "websocket":
+                await _close_websocket(receive, send, exc)
+            else:
+                # An unread body stays on the connection: close it rather than let the server read it to the end.
+                await exc.response(close=_declared_length(scope)[1])(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+class _BodyRefused(Exception):
+    pass
+
+
+@dataclass
+class _BodyState:
+    deadline: float
+    received: int = 0
+    done: bool = False
+    refused: AuthError | None = None
+    started: bool = False
+    answered: bool = False
+
+
+class _BodyGuard:
+    """Bounds what is read of a request body, in bytes and in time, also without a proxy in front: a declared
+    Content-Length over the limit is refused before any of it is read; a streamed body is counted and cut at the
+    limit; a body that has not arrived within ``body_timeout`` is cut. The application sees an exception from
+    ``receive`` and whatever it answers then is replaced by 413 PAYLOAD_TOO_LARGE or 408 REQUEST_TIMEOUT (FastAPI
+    turns errors while reading a body into its own 400). Answers to credential-carrying requests get
+    ``Cache-Control: no-store``: they depend on who asked, and no cache may keep them."""
+
+    def __init__(self, app: ASGIApp, *, auth: BetterAuth) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.auth.max_body_size
+        declared, _ = _declared_length(scope)
+        if declared is not None and declared > limit:
+            await AuthError("PAYLOAD_TOO_LARGE").response(close=True)(scope, receive, send)
+            return
+        personal = request_credential(scope["headers"], self.auth.cookie_name) is not None
+        state = _BodyState(deadline=asyncio.get_running_loop().time() + self.auth.body_timeout)
+
+        async def refuse() -> None:
+            if not state.answered:
+                state.answered = True
+                assert state.refused is not None
+                await state.refused.response(close=True)(scope, receive, send)
+
+        async def guarded_receive() -> Message:
+            if state.refused is not None:
+                raise _BodyRefused
+            if state.done:
+                return await receive()
+            try:
+                async with asyncio.timeout(max(state.deadline - asyncio.get_running_loop().time(), 0)):
+                    message = await receive()
+            except TimeoutError:
+                state.refused = AuthError("REQUEST_TIMEOUT")
+                raise _BodyRefused from None
+            if message["type"] == "http.request":
+                state.received += len(message.get("body", b""))
+                if state.received > limit:
+                    state.refused = AuthError("PAYLOAD_TOO_LARGE")
+                    raise _BodyRefused
+                state.done = not message.get("more_body", False)
+            else:
+                state.done = True
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if state.refused is not None and not state.started:
+                await refuse()  # the application's answer to a cut body is replaced
+                return
+            if message["type"] == "http.response.start":
+                state.started = True
+                if personal and not any(k.lower() == b"cache-control" for k, _ in message.get("headers", ())):
+                    message = {**message, "headers": [*message.get("headers", ()), (b"cache-control", b"no-store")]}
+            await send(message)
+
+        try:
+            await self.app(scope, guarded_receive, guarded_send)
+        except Exception:
+            # Whatever the application made of the cut (our exception, or another raised in its place), the answer
+            # is the refusal; once a streaming answer has begun, the server can only drop the connection.
+            if state.refused is None or state.started:
+                raise
+        if state.refused is not None and not state.started:
+            await refuse()

@@ -1,8 +1,10 @@
 """JWT validation: tokens from Better-Auth's ``jwt`` plugin, checked against its JWKS with no database query.
 
 Keys come from the JWKS URL (``/api/auth/jwks``) or straight from the ``jwks`` table, are cached, and are fetched
-again when a token names an unknown key id (at most once per ``refetch_interval``, so forged key ids cannot make
-us hammer the source). Only the allow-listed algorithms are accepted; ``iss``, ``aud`` and ``exp`` are required.
+again on a schedule (``key_refresh_interval``: a withdrawn key stops verifying within it, whatever tokens arrive)
+and when a token names an unknown key id (at most once per ``refetch_interval``, so forged key ids cannot make
+us hammer the source). While the source cannot be reached the last keys keep verifying until they are
+``key_max_age`` old; after that every token gets "unavailable" (503), never a pass. Only the allow-listed algorithms are accepted; ``iss``, ``aud`` and ``exp`` are required.
 The price: a token stays valid until it expires (15 minutes by default) even after sign-out. So a verified token
 is remembered until its ``exp`` (a token's bytes cannot change), and the signature check is skipped when it comes
 back; a key set that loses a key forgets them all.
@@ -37,12 +39,18 @@ class JWTVerifier:
         key_grace_period: float = 30 * 24 * 3600.0,
         failure_backoff: float = 1.0,
         verified_cache_size: int = 10_000,
+        key_refresh_interval: float = 300.0,
+        key_max_age: float = 900.0,
     ) -> None:
         """``refetch_interval`` (default 30 s): the least time between two JWKS loads caused by unknown key ids.
         ``leeway`` (default 5 s): clock skew allowed on ``exp``. ``key_grace_period`` (default 30 days, Better-Auth's
         ``jwks.gracePeriod``): how long a rotated key read from the ``jwks`` table keeps verifying.
         ``failure_backoff`` (default 1 s): after a failed load, requests needing a new key get 503 without trying.
-        ``verified_cache_size`` (default 10,000): how many verified tokens are remembered (0: none)."""
+        ``verified_cache_size`` (default 10,000): how many verified tokens are remembered (0: none).
+        ``key_refresh_interval`` (default 300 s): the key set is reloaded once it is this old.
+        ``key_max_age`` (default 900 s): while reloading fails, the last key set is used until it is this old."""
+        if not 0 < key_refresh_interval <= key_max_age:
+            raise ValueError("key_refresh_interval must be positive and at most key_max_age")
         if not jwks_url and not database_url:
             raise ValueError("JWT mode needs a JWKS URL or the database URL holding the `jwks` table")
         if not algorithms or any(a.lower() == "none" or a.startswith("HS") for a in algorithms):
@@ -57,6 +65,8 @@ class JWTVerifier:
         self.leeway = leeway
         self.key_grace_period = key_grace_period
         self.failure_backoff = failure_backoff
+        self.key_refresh_interval = key_refresh_interval
+        self.key_max_age = key_max_age
         self._failed_at = float("-inf")
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
@@ -96,34 +106,58 @@ class JWTVerifier:
         except (httpx.HTTPError, psycopg.Error, ValueError) as exc:
             raise Unavailable(f"cannot load the JWKS: {exc}") from exc
 
+    async def _reload(self) -> None:
+        """Loads the key set; the caller holds the lock."""
+        # While the source is down, answer "unavailable" at once instead of queueing every request behind
+        # another timed-out fetch.
+        if time.monotonic() - self._failed_at < self.failure_backoff:
+            raise Unavailable("the JWKS source failed moments ago")
+        try:
+            loaded = await self._load_jwks()
+        except Unavailable:
+            self._failed_at = time.monotonic()
+            raise
+        keys: dict[str, jwt.PyJWK] = {}
+        for data in loaded:
+            try:
+                keys[data["kid"]] = jwt.PyJWK(data)
+            except (jwt.PyJWKError, KeyError):
+                continue
+        if not self._keys.keys() <= keys.keys():
+            self._verified.clear()  # a key was withdrawn: what it signed must be checked again
+        self._keys = keys
+        self._fetched_at = time.monotonic()
+
+    async def _ensure_fresh(self) -> None:
+        """Reloads a key set older than ``key_refresh_interval``; refuses to use one older than ``key_max_age``."""
+        age = time.monotonic() - self._fetched_at
+        if age < self.key_refresh_interval:
+            return
+        if self._lock.locked() and age < self.key_max_age:
+            return  # another request is reloading; the current keys still serve meanwhile
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self.key_refresh_interval:
+                return
+            try:
+                await self._reload()
+            except Unavailable:
+                if time.monotonic() - self._fetched_at >= self.key_max_age:
+                    # Too old to trust: a key withdrawn meanwhile would still verify.
+                    self._keys = {}
+                    self._verified.clear()
+                    raise
+
     async def _key(self, kid: str) -> jwt.PyJWK | None:
         if kid in self._keys:
             return self._keys[kid]
         async with self._lock:
             if kid not in self._keys and time.monotonic() - self._fetched_at >= self.refetch_interval:
-                # While the source is down, answer "unavailable" at once instead of queueing every request
-                # behind another timed-out fetch.
-                if time.monotonic() - self._failed_at < self.failure_backoff:
-                    raise Unavailable("the JWKS source failed moments ago")
-                try:
-                    loaded = await self._load_jwks()
-                except Unavailable:
-                    self._failed_at = time.monotonic()
-                    raise
-                keys: dict[str, jwt.PyJWK] = {}
-                for data in loaded:
-                    try:
-                        keys[data["kid"]] = jwt.PyJWK(data)
-                    except (jwt.PyJWKError, KeyError):
-                        continue
-                if not self._keys.keys() <= keys.keys():
-                    self._verified.clear()  # a key was withdrawn: what it signed must be checked again
-                self._keys = keys
-                self._fetched_at = time.monotonic()
+                await self._reload()
         return self._keys.get(kid)
 
     async def verify(self, token: str) -> Session | None:
         """The session a valid token proves, or ``None`` for any invalid token."""
+        await self._ensure_fresh()
         remembered = self._verified.get(token)
         if remembered is not None:
             if time.time() < remembered[1]:

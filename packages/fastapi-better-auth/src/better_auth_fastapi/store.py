@@ -89,11 +89,12 @@ class SessionStore:
             await self.listener.stop()
         await self.pool.close()
 
-    async def lookup(self, token: str, via: Literal["cookie", "bearer"]) -> Session | None:
+    async def lookup(self, token: str, via: Literal["cookie", "bearer"], *, fresh: bool = False) -> Session | None:
+        """``fresh`` reads the database whatever the cache holds (and keeps what it read)."""
         cache = self.cache
         generation = 0
         if cache is not None:
-            cached = cache.get(token)
+            cached = None if fresh else cache.get(token)
             if cached is not None:
                 return cached if cached.via == via else replace(cached, via=via)
             generation = cache.generation
