@@ -85,6 +85,34 @@ describe("GET /api/auth/providers", () => {
   });
 });
 
+test("a provider unreachable at start-up is found at the first sign-in once it answers", async () => {
+  const db = await createTestDatabase();
+  const port = await freePort();
+  const idpPort = await freePort();
+  const issuer = `http://127.0.0.1:${idpPort}`;
+  // Nothing listens on the issuer's port yet: discovery fails while the server starts.
+  const server = await startTestServer(db.url, {
+    PORT: String(port),
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_ID: "textbook",
+    OIDC_CLIENT_SECRET: "not yet known",
+    OIDC_NAME: "Late SSO",
+  });
+  let idp: RunningProvider | undefined;
+  try {
+    const c = new TestClient(server.url);
+    assert.deepEqual((await c.get("/api/auth/providers")).json, { providers: [{ id: "oidc", name: "Late SSO" }] });
+    idp = await startOidcProvider({ productUrl: server.url, port: idpPort, clientSecret: "not yet known" });
+    const { landing } = await signInThroughProvider(c, { login: "late@idp.test", body: JOURNEY });
+    assert.equal(landing, JOURNEY.newUserCallbackURL);
+    assert.equal((await c.get("/api/auth/get-session")).json.user.email, "late@idp.test");
+  } finally {
+    await server.stop();
+    await idp?.stop();
+    await db.drop();
+  }
+});
+
 describe("OpenID sign-in through a real provider", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let pool: pg.Pool;

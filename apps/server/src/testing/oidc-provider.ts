@@ -35,11 +35,15 @@ export async function startOidcProvider(options: {
   productUrl: string;
   name?: string;
   accounts?: Record<string, TestAccount>;
+  /** Default: a free one. */
+  port?: number;
+  /** Default: a random one. */
+  clientSecret?: string;
 }): Promise<RunningProvider> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}`;
   const clientId = "textbook";
-  const clientSecret = randomBytes(24).toString("base64url");
+  const clientSecret = options.clientSecret ?? randomBytes(24).toString("base64url");
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const accounts = options.accounts ?? {};
   const provider = new Provider(issuer, {

@@ -1,4 +1,4 @@
-import React, { useState, type ReactNode } from "react";
+import React, { useEffect, useState, type ReactNode } from "react";
 import { useLocation } from "@docusaurus/router";
 import useIsBrowser from "@docusaurus/useIsBrowser";
 import FormError from "@theme/FormError";
@@ -27,6 +27,15 @@ export default function SocialSignIn(): ReactNode {
   const returned = hydrated ? providerErrorFromSearch(search) : null;
   const [busy, setBusy] = useState<string | null>(null);
   const [failure, setFailure] = useState<DisplayError | null>(null);
+
+  // Back from the provider's page, the browser may restore this page as it was left: with its buttons busy.
+  useEffect(() => {
+    const restored = (event: PageTransitionEvent) => {
+      if (event.persisted) setBusy(null);
+    };
+    window.addEventListener("pageshow", restored);
+    return () => window.removeEventListener("pageshow", restored);
+  }, []);
 
   async function start(provider: string) {
     if (!client) return;
