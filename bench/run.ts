@@ -4,6 +4,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
@@ -22,6 +24,28 @@ async function load(url: string, headers: Record<string, string> = {}): Promise<
   // An unmeasured second first: connections opened, caches and the JIT warm, the previous endpoint's load gone.
   await autocannon({ url, headers, connections: CONNECTIONS, duration: 1 });
   const r = await autocannon({ url, headers, connections: CONNECTIONS, duration: SECONDS });
+  if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+}
+
+/** Like load(), with each connection signed in as its own reader, as when many readers load pages at once. */
+async function loadAsReaders(url: string, cookies: readonly string[]): Promise<Figure> {
+  let next = 0;
+  const options = {
+    url,
+    connections: CONNECTIONS,
+    requests: [
+      {
+        method: "GET" as const,
+        setupRequest: (req: Record<string, any>, context: Record<string, any>) => {
+          context.cookie ??= cookies[next++ % cookies.length];
+          return { ...req, headers: { ...req.headers, cookie: context.cookie } };
+        },
+      },
+    ],
+  };
+  await autocannon({ ...options, duration: 1 });
+  const r = await autocannon({ ...options, duration: SECONDS });
   if (r.non2xx || r.errors) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
 }
@@ -129,7 +153,7 @@ try {
   process.env.TEST_PG_URL = postgres.url;
   const db = await createTestDatabase();
   const secret = randomBytes(32).toString("base64");
-  const [nodePort, plainPort, backendPort, jwtPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [nodePort, plainPort, backendPort, jwtPort, openPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   const origin = `http://127.0.0.1:${nodePort}`;
   const common = { DATABASE_URL: db.url, BETTER_AUTH_SECRET: secret, PUBLIC_URL: origin };
 
@@ -138,6 +162,15 @@ try {
     BACKEND_URL: `http://127.0.0.1:${backendPort}`, RATE_LIMIT: "false", JWT_EXPIRATION: "1h",
   });
   await waitFor(`${origin}/api/auth/ok`); // it has migrated: the backends need its tables
+  // The same server code on a copy of the build without its protection manifest: the same files, no check.
+  const siteDir = path.join(ROOT, "apps/site/build");
+  const openSite = mkdtempSync(path.join(os.tmpdir(), "bench-site-"));
+  cpSync(siteDir, openSite, { recursive: true });
+  rmSync(path.join(openSite, "protected-manifest.json"));
+  start(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
+    ...common, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(openPort), START_BACKEND: "false", SITE_DIR: openSite,
+    BACKEND_URL: `http://127.0.0.1:${backendPort}`, RATE_LIMIT: "false",
+  });
   const uvicorn = (port: number, env: Record<string, string>) =>
     start(PYTHON, ["-m", "app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log", "--log-level", "warning"],
       { ...common, ...env }, path.join(ROOT, "apps/backend"));
@@ -148,6 +181,7 @@ try {
     waitFor(`http://127.0.0.1:${backendPort}/api/health`),
     waitFor(`http://127.0.0.1:${jwtPort}/api/health`),
     waitFor(`http://127.0.0.1:${plainPort}/api/auth/ok`),
+    waitFor(`http://127.0.0.1:${openPort}/api/auth/ok`),
   ]);
 
   // One complete reader, signed in through the real server.
@@ -163,6 +197,11 @@ try {
   const backend = `http://127.0.0.1:${backendPort}`;
 
   const jwtUrl = `http://127.0.0.1:${jwtPort}`;
+  // The largest protected chunk of the build: a chapter's compiled text.
+  const manifest = JSON.parse(readFileSync(path.join(siteDir, "protected-manifest.json"), "utf8")) as { files: Record<string, { page?: boolean }> };
+  const chunk = Object.keys(manifest.files).filter((f) => f.endsWith(".js")).sort((a, b) => readFileSync(path.join(siteDir, b)).length - readFileSync(path.join(siteDir, a)).length)[0]!;
+  if ((await fetch(`${origin}/${chunk}`)).status !== 401) throw new Error(`${chunk} is not protected`);
+  const readers = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => completeReader(origin, `reader-${i}@example.com`, password)));
   const targets = {
     health: () => load(`${backend}/api/health`),
     meDb: () => load(`${backend}/api/me`, { cookie }),
@@ -170,6 +209,8 @@ try {
     proxied: () => load(`${origin}/api/health`),
     plainGs: () => load(`${plainOrigin}/api/auth/get-session`, { cookie }),
     ourGs: () => load(`${origin}/api/auth/get-session`, { cookie }),
+    chunkChecked: () => loadAsReaders(`${origin}/${chunk}`, readers),
+    chunkOpen: () => loadAsReaders(`http://127.0.0.1:${openPort}/${chunk}`, readers),
   };
   type Name = keyof typeof targets;
   const names = Object.keys(targets) as Name[];
@@ -225,6 +266,8 @@ try {
     line("plain Better-Auth get-session", figure("plainGs"), "itself", 1, "baseline"),
     line("our get-session (with profile)", figure("ourGs"), "plain get-session", ratio("ourGs", "plainGs"), ">= 1.0"),
     line("python /api/me vs Better-Auth get-session", meDb, "plain get-session", ratio("meDb", "plainGs"), ">= 10"),
+    line(`a chapter's chunk, no check (protection off), ${CONNECTIONS} readers`, figure("chunkOpen"), "itself", 1, "baseline"),
+    line(`the same chunk protected, ${CONNECTIONS} complete readers`, figure("chunkChecked"), "same file, no check", ratio("chunkChecked", "chunkOpen"), ">= 0.7"),
     `| sign-out until /api/me answers 401 (${revocation.runs} sign-outs) | | ${fmt(revocation.p50, 1)} | ${fmt(revocation.max, 1)} (max) | | | <= 100 ms |`,
     `| sign-in, argon2id 19 MiB t=2 (ours) | | ${fmt(ours.p50, 1)} | ${fmt(ours.p99, 1)} | plain Better-Auth scrypt: ${fmt(plain.p50, 1)} ms | ${(ours.p50 / plain.p50).toFixed(2)} | cost, not speed |`,
     line("lookup query, 1,000 sessions", smallFig, "itself", 1, "baseline", 2),
@@ -233,6 +276,7 @@ try {
   console.log(`\nLoad: autocannon, ${CONNECTIONS} connections, ${SECONDS} s per endpoint, ${ROUNDS} rounds (medians), one uvicorn worker.\n`);
   console.log(lines.join("\n"));
   await stopChildren();
+  rmSync(openSite, { recursive: true, force: true });
   await Promise.all([db.drop(), small.drop(), large.drop()]);
 } finally {
   await stopChildren();

@@ -81,7 +81,9 @@ const SITE_INPUTS = ["apps/site", "packages/docusaurus-theme-auth", "packages/on
 /** Builds the site when it is missing or older than any of its sources. */
 export function ensureSiteBuild() {
   if (!existsSync(path.join(ROOT, "apps/site/docusaurus.config.ts"))) return;
-  const marker = path.join(ROOT, "apps/site/build/index.html");
+  // The theme writes the protection manifest last, and only when the build's leak check passed: a build that
+  // failed half-way (or leaked) is built again, never served.
+  const marker = path.join(ROOT, "apps/site/build/protected-manifest.json");
   const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
   const sources = Math.max(...SITE_INPUTS.map((d) => newestMtime(path.join(ROOT, d))));
   if (built >= sources) return;

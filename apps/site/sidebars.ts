@@ -1,7 +1,7 @@
 import type { SidebarsConfig } from "@docusaurus/plugin-content-docs";
 
 const sidebars: SidebarsConfig = {
-  textbook: ["intro", "variables", "functions", "data"],
+  textbook: ["intro", "variables", "functions", "data", "study-habits"],
 };
 
 export default sidebars;

@@ -4,11 +4,18 @@
  * installed before any page script reports to the test whenever the chapter's text is in the document; the
  * session request is slowed so that window is wide. A complete reader is the positive control: for them the
  * observer must see the text, after the placeholder.
+ *
+ * The Node server keeps protected pages' HTML and chunks from such readers altogether (protected-content.test.ts);
+ * this suite checks the browser's own gate, the one that remains where a static host serves the site, so it serves
+ * a copy of the build without the protection manifest, as a static host would.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, pathOf, shot, startProduct, uniqueEmail, type Product } from "./harness";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { launchBrowser, pathOf, ROOT, shot, startProduct, uniqueEmail, type Product } from "./harness";
 
 const CHAPTER = "/docs/variables";
 // The chapter's first sentence; it appears nowhere else on the site.
@@ -90,13 +97,18 @@ async function failWithShot(page: Page, name: string, fn: () => Promise<void>) {
 describe("protected content is never rendered before the reader may see it", () => {
   let product: Product;
   let browser: Browser;
+  let staticCopy: string;
 
   before(async () => {
-    [product, browser] = await Promise.all([startProduct({ label: "never-rendered" }), launchBrowser()]);
+    staticCopy = mkdtempSync(path.join(os.tmpdir(), "site-static-"));
+    cpSync(path.join(ROOT, "apps/site/build"), staticCopy, { recursive: true });
+    rmSync(path.join(staticCopy, "protected-manifest.json"));
+    [product, browser] = await Promise.all([startProduct({ label: "never-rendered", siteDir: staticCopy }), launchBrowser()]);
   });
   after(async () => {
     await browser?.close();
     await product?.stop();
+    if (staticCopy) rmSync(staticCopy, { recursive: true, force: true });
   });
 
   it("the static HTML of a protected chapter holds only the placeholder", async () => {

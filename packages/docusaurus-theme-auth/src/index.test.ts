@@ -1,13 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { LoadContext } from "@docusaurus/types";
 import themeAuth, { validateOptions } from "./index";
 import { DEFAULT_OPTIONS } from "./options";
 
 function load(baseUrl: string) {
-  const plugin = themeAuth({ siteConfig: { baseUrl } } as LoadContext, { id: "default", ...DEFAULT_OPTIONS });
+  const generatedFilesDir = mkdtempSync(path.join(os.tmpdir(), "theme-auth-generated-"));
+  const plugin = themeAuth({ siteConfig: { baseUrl }, generatedFilesDir } as LoadContext, { id: "default", ...DEFAULT_OPTIONS });
   const routes: { path: string; component: string; exact?: boolean }[] = [];
   let globalData: unknown;
   const actions = {
@@ -38,10 +40,32 @@ describe("plugin", () => {
     }
   });
 
-  it("hands the browser only what it needs", async () => {
+  it("hands the browser only what it needs: the options and the pages' own access rules", async () => {
     const { plugin, actions, globalData } = load("/");
-    await plugin.contentLoaded!({ content: undefined, actions: actions as never });
-    assert.deepEqual(Object.keys(globalData() as object).sort(), ["authBaseUrl", "onboardingPath", "protectedRoutes", "publicRoutes"]);
+    const allContent = {
+      "docusaurus-plugin-content-docs": {
+        default: {
+          loadedVersions: [
+            {
+              docs: [
+                { permalink: "/docs/open", frontMatter: { access: "public" }, title: "Open", description: "x" },
+                { permalink: "/docs/members", frontMatter: { access: "signed-in" }, title: "Members", description: "y" },
+                { permalink: "/docs/plain", frontMatter: {}, title: "Plain", description: "z" },
+              ],
+            },
+          ],
+        },
+      },
+    };
+    await plugin.allContentLoaded!({ allContent, actions: actions as never });
+    assert.deepEqual(Object.keys(globalData() as object).sort(), ["authBaseUrl", "onboardingPath", "pageAccess", "protectedRoutes", "publicRoutes"]);
+    assert.deepEqual((globalData() as { pageAccess: unknown }).pageAccess, { "/docs/open": "public", "/docs/members": "signed-in" });
+  });
+
+  it("refuses a front matter access level it does not know, naming the file", async () => {
+    const { plugin, actions } = load("/");
+    const allContent = { docs: { default: { docs: [{ permalink: "/docs/a", source: "@site/docs/a.md", frontMatter: { access: "members" } }] } } };
+    await assert.rejects(async () => plugin.allContentLoaded!({ allContent, actions: actions as never }), /@site\/docs\/a\.md: front matter "access" must be one of public, signed-in, complete-profile/);
   });
 
   it("has a theme folder with every page component", () => {

@@ -1,16 +1,27 @@
 /**
  * Node entry of the theme: validated options, the theme components' folder, the global data the browser reads,
  * and the four pages. Pages point at `@theme/...` components so a site can swizzle any of them.
+ * At build time it also keeps protected text on the server: it records the client bundle's chunk graph, removes
+ * protected pages' excerpts from the data every docs page loads, and after the build writes the manifest of
+ * protected files the Node server enforces, failing the build if any file a reader can get carries text of a page
+ * that reader may not open (see src/build/).
  * Docusaurus loads this file with jiti and bundles `src/theme` with its own loaders, so the package ships its
  * TypeScript sources and needs no build step.
  */
 /// <reference path="./theme-auth.d.ts" />
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { LoadContext, Plugin, SwizzleConfig } from "@docusaurus/types";
 import type { PluginOptions } from "./options";
 import type { ClientOptions } from "./client/context";
+import { createAccessRule, type AccessLevel } from "./client/routes";
+import { themePagePaths, themePaths } from "./client/paths";
+import { ChunkGraphRecorder } from "./build/chunk-graph";
+import { collectPages, pageAccessMap } from "./build/pages";
+import { protectBuild } from "./build/postbuild";
 
 export { validateOptions, DEFAULT_OPTIONS, type Options, type PluginOptions } from "./options";
+export { MANIFEST_FILE, parseManifest, type ProtectedManifest, type ProtectedFile } from "./manifest";
 
 /** The pages this theme adds, relative to baseUrl, and the component each one renders. */
 export function themeRoutes(options: Pick<PluginOptions, "onboardingPath">): { path: string; component: string }[] {
@@ -24,23 +35,74 @@ export function themeRoutes(options: Pick<PluginOptions, "onboardingPath">): { p
 
 export default function themeAuth(context: LoadContext, options: PluginOptions): Plugin<void> {
   const themePath = path.join(__dirname, "theme");
-  const base = context.siteConfig.baseUrl.replace(/\/$/, "");
+  const { baseUrl, trailingSlash } = context.siteConfig;
+  const base = baseUrl.replace(/\/$/, "");
+  const recorder = new ChunkGraphRecorder();
+  // Excerpts of protected pages, read by build/redact-loader.cjs; a file, so a content reload in dev is seen.
+  const redactFile = path.join(context.generatedFilesDir, "docusaurus-theme-auth", "protected-descriptions.json");
+  const ruleFor = (pageAccess: Record<string, AccessLevel>) =>
+    createAccessRule({ ...options, pageAccess, alwaysPublic: themePagePaths(options.onboardingPath) }, baseUrl);
+  let accessOf = ruleFor({});
+  const withoutSlash = (permalink: string) => permalink.replace(/(.)\/$/, "$1");
+  let titles = new Map<string, string[]>();
   return {
     name: "docusaurus-theme-auth",
     getThemePath: () => themePath,
     getTypeScriptThemePath: () => themePath,
     async contentLoaded({ actions }) {
+      for (const route of themeRoutes(options)) {
+        // Docusaurus applies the site's trailingSlash setting to added routes.
+        actions.addRoute({ path: base + route.path, component: route.component, exact: true });
+      }
+    },
+    // Every plugin's content is loaded by now: pages' front matter decides their level, for the browser's gate
+    // (global data) and the server's manifest (postBuild) alike.
+    async allContentLoaded({ allContent, actions }) {
+      const pages = collectPages(allContent);
+      const pageAccess = pageAccessMap(pages);
+      accessOf = ruleFor(pageAccess);
+      titles = new Map(pages.map((p) => [withoutSlash(p.permalink), p.titles]));
       const clientOptions: ClientOptions = {
         authBaseUrl: options.authBaseUrl,
         protectedRoutes: options.protectedRoutes,
         publicRoutes: options.publicRoutes,
         onboardingPath: options.onboardingPath,
+        pageAccess,
       };
       actions.setGlobalData(clientOptions);
-      for (const route of themeRoutes(options)) {
-        // Docusaurus applies the site's trailingSlash setting to added routes.
-        actions.addRoute({ path: base + route.path, component: route.component, exact: true });
-      }
+      const excerpts = pages.filter((p) => p.description && accessOf(p.permalink) !== "public").map((p) => p.description!);
+      mkdirSync(path.dirname(redactFile), { recursive: true });
+      writeFileSync(redactFile, JSON.stringify([...new Set(excerpts)]));
+    },
+    configureWebpack(_config, isServer) {
+      return {
+        module: {
+          rules: [
+            {
+              test: /\.json$/i,
+              include: [context.generatedFilesDir],
+              use: [{ loader: path.join(__dirname, "build", "redact-loader.cjs"), options: { file: redactFile } }],
+            },
+          ],
+        },
+        plugins: isServer ? [] : [recorder.plugin() as never],
+      };
+    },
+    async postBuild({ routes, outDir, siteDir, generatedFilesDir }) {
+      const paths = themePaths(baseUrl, trailingSlash, options.onboardingPath);
+      await protectBuild({
+        siteDir,
+        outDir,
+        generatedFilesDir,
+        baseUrl,
+        trailingSlash,
+        routes,
+        graph: recorder.graph,
+        accessOf: (route: string): AccessLevel => accessOf(route),
+        titlesOf: (route: string) => titles.get(withoutSlash(route)) ?? [],
+        signIn: paths.signIn,
+        onboarding: paths.onboarding,
+      });
     },
   };
 }

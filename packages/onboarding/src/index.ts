@@ -20,7 +20,7 @@ import type { OnboardingOptions, Profile } from "./types";
 export { ONBOARDING_ERROR_CODES } from "./error-codes";
 export * from "./profile-fields";
 export { migrateProfileSchema, profileSchemaStatements } from "./schema";
-export { readProfile, readSessionWithProfile, writeProfile, questionsOf } from "./store";
+export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile, questionsOf } from "./store";
 export type { SessionRow } from "./store";
 export { completenessPredicate, requirementsFingerprint } from "./requirements";
 export type { OnboardingOptions, Profile, ProfileQuestion, ProfileResponse, Queryable } from "./types";

@@ -116,3 +116,18 @@ export async function readSessionWithProfile(
     profile: r.updated_at ? toProfile(r, fields) : null,
   };
 }
+
+/**
+ * Sessions' standing, for checks that need nothing else (the protected-content gate, on every protected file): for
+ * each token of a live session (row exists, `"expiresAt" > now()`, decided by the database), whether its user's
+ * profile is complete; tokens without one are absent. One indexed query for any number of tokens.
+ */
+export async function readSessionStandings(pool: Queryable, tokens: readonly string[]): Promise<Map<string, { profileComplete: boolean }>> {
+  const { rows } = await pool.query<{ token: string; complete: boolean }>(
+    `SELECT s.token, coalesce(p.onboarding_completed, false) AS complete
+     FROM session s JOIN "user" u ON u.id = s."userId" LEFT JOIN user_profile p ON p.user_id = u.id
+     WHERE s.token = ANY($1::text[]) AND s."expiresAt" > now()`,
+    [tokens],
+  );
+  return new Map(rows.map((r) => [r.token, { profileComplete: r.complete }]));
+}

@@ -22,6 +22,8 @@ import { clientAddress, withClientAddress } from "./client-address";
 import { releaseAttempt, reserveAttempt } from "../auth/sign-in-throttle";
 import { getCookies } from "better-auth/cookies";
 import { applyCredentialRule, keepTokenFromPageScripts } from "./session-credential";
+import { liveProtectedFiles, protectedContent } from "./protected-content";
+import { readerLevelFor } from "../auth/reader-access";
 
 export interface AppDeps {
   auth: Auth;
@@ -123,6 +125,8 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
   app.all("/api/*", () => errorResponse("NOT_FOUND"));
 
   if (existsSync(siteDir)) {
+    // Protected pages and their files reach only readers who may read them (see protected-content.ts).
+    app.use("/*", protectedContent(liveProtectedFiles(siteDir), readerLevelFor(auth, pool)));
     app.use("/*", serveStatic({ root: path.relative(process.cwd(), siteDir) || "." }));
     const notFoundPage = path.join(siteDir, "404.html");
     app.notFound((c) =>

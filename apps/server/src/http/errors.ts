@@ -2,6 +2,9 @@
 export const SERVER_ERRORS = {
   UPSTREAM_UNAVAILABLE: { status: 502, message: "The Python backend cannot be reached" },
   UPSTREAM_TIMEOUT: { status: 504, message: "The Python backend did not answer in time" },
+  // The interface's codes, as the protected-content gate answers them (the backend's wording, decision 4).
+  UNAUTHENTICATED: { status: 401, message: "Sign in to read this" },
+  PROFILE_INCOMPLETE: { status: 403, message: "Profile Incomplete" },
   AUTH_UNAVAILABLE: { status: 503, message: "The database cannot be reached" },
   NOT_FOUND: { status: 404, message: "Not found" },
   METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },

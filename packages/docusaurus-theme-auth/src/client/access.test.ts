@@ -42,3 +42,17 @@ describe("gateFor", () => {
     assert.deepEqual(gateFor("unavailable", paths), { kind: "wait" });
   });
 });
+
+describe("gateFor, by the page's level", () => {
+  it("a signed-in page lets an incomplete reader in and still sends a visitor to sign-in", () => {
+    assert.deepEqual(gateFor("incomplete", paths, "signed-in"), { kind: "render" });
+    assert.equal(gateFor("visitor", paths, "signed-in").kind, "redirect");
+    assert.deepEqual(gateFor("loading", paths, "signed-in"), { kind: "wait" });
+  });
+
+  it("a public page always renders", () => {
+    for (const status of ["loading", "unavailable", "visitor", "incomplete", "reader"] as const) {
+      assert.deepEqual(gateFor(status, paths, "public"), { kind: "render" });
+    }
+  });
+});

@@ -3,10 +3,13 @@
  *   visitor on a protected page        → sign-in, then back
  *   reader with an incomplete profile  → onboarding, then back
  *   reader with a complete profile     → the page
+ * for a page at the default level (`complete-profile`); a `signed-in` page lets an incomplete profile in, a
+ * `public` page lets everyone in,
  * and, for the "never rendered" rule, anything not yet known (loading, or the session endpoint failing) shows a
  * neutral placeholder: never the protected content, never a redirect made on a guess.
  */
 import { withRedirect } from "./redirect";
+import type { AccessLevel } from "./routes";
 
 export type AuthStatus = "loading" | "unavailable" | "visitor" | "incomplete" | "reader";
 
@@ -37,14 +40,32 @@ export interface GatePaths {
   onboarding: string;
 }
 
-export function gateFor(status: AuthStatus, paths: GatePaths): Gate {
+/**
+ * What a reader in `status` may read for sure: null while that is not known yet (loading, or the session endpoint
+ * failing), so callers never decide on a guess.
+ */
+export function levelOf(status: AuthStatus): AccessLevel | null {
+  switch (status) {
+    case "reader":
+      return "complete-profile";
+    case "incomplete":
+      return "signed-in";
+    case "visitor":
+      return "public";
+    default:
+      return null;
+  }
+}
+
+export function gateFor(status: AuthStatus, paths: GatePaths, need: AccessLevel = "complete-profile"): Gate {
+  if (need === "public") return { kind: "render" };
   switch (status) {
     case "reader":
       return { kind: "render" };
     case "visitor":
       return { kind: "redirect", to: withRedirect(paths.signIn, paths.current) };
     case "incomplete":
-      return { kind: "redirect", to: withRedirect(paths.onboarding, paths.current) };
+      return need === "signed-in" ? { kind: "render" } : { kind: "redirect", to: withRedirect(paths.onboarding, paths.current) };
     default:
       return { kind: "wait" };
   }

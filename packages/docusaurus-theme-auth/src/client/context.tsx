@@ -14,8 +14,8 @@ import { usePluginData } from "@docusaurus/useGlobalData";
 import type { Profile } from "@textbook-auth/onboarding/client";
 import { getAuthClient, type TextbookAuthClient } from "./authClient";
 import { statusOf, type AuthStatus, type SessionSnapshot } from "./access";
-import { createRouteMatcher } from "./routes";
-import { themePaths, type ThemePaths } from "./paths";
+import { createAccessRule, type AccessLevel } from "./routes";
+import { themePagePaths, themePaths, type ThemePaths } from "./paths";
 
 export const PLUGIN_NAME = "docusaurus-theme-auth";
 
@@ -25,6 +25,8 @@ export interface ClientOptions {
   protectedRoutes: string[];
   publicRoutes: string[];
   onboardingPath: string;
+  /** Pages whose front matter says `access: ...`, by permalink; they win over the globs. */
+  pageAccess: Record<string, AccessLevel>;
 }
 
 export interface AuthUser {
@@ -42,6 +44,8 @@ export interface AuthContextValue {
   client: TextbookAuthClient | null;
   paths: ThemePaths;
   baseUrl: string;
+  /** Who may open this pathname (with baseUrl): the same rule the build writes into the server's manifest. */
+  accessOf: (pathname: string) => AccessLevel;
   isProtected: (pathname: string) => boolean;
   refetch: () => Promise<void>;
 }
@@ -74,18 +78,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     () => themePaths(siteConfig.baseUrl, siteConfig.trailingSlash, options.onboardingPath),
     [siteConfig.baseUrl, siteConfig.trailingSlash, options.onboardingPath],
   );
-  const isProtected = useMemo(
+  const accessOf = useMemo(
     () =>
-      createRouteMatcher(
+      createAccessRule(
         {
           protectedRoutes: options.protectedRoutes,
-          // The theme's own pages are always reachable: protecting "/**" must not lock readers out of sign-in.
-          publicRoutes: [...options.publicRoutes, "/sign-in", "/sign-up", "/account", options.onboardingPath],
+          publicRoutes: options.publicRoutes,
+          pageAccess: options.pageAccess,
+          alwaysPublic: themePagePaths(options.onboardingPath),
         },
         siteConfig.baseUrl,
       ),
     [options, siteConfig.baseUrl],
   );
+  const isProtected = useMemo(() => (pathname: string) => accessOf(pathname) !== "public", [accessOf]);
   const user = session?.data?.user ?? null;
   const profile = session?.data?.profile ?? null;
   const refetch = session?.refetch;
@@ -98,12 +104,13 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       client,
       paths,
       baseUrl: siteConfig.baseUrl,
+      accessOf,
       isProtected,
       refetch: async () => {
         await refetch?.();
       },
     }),
-    [status, user, profile, client, paths, siteConfig.baseUrl, isProtected, refetch],
+    [status, user, profile, client, paths, siteConfig.baseUrl, accessOf, isProtected, refetch],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,10 +1,20 @@
 /** Browser-side API of the theme, for swizzled components and site code. */
 export { AuthProvider, useAuth, PLUGIN_NAME, type AuthContextValue, type AuthUser, type ClientOptions } from "./context";
 export { createTextbookAuthClient, getAuthClient, type TextbookAuthClient } from "./authClient";
-export { statusOf, gateFor, type AuthStatus, type Gate } from "./access";
+export { statusOf, gateFor, levelOf, type AuthStatus, type Gate } from "./access";
 export { sanitizeRedirect, withRedirect, redirectFromSearch } from "./redirect";
-export { createRouteMatcher, globToRegExp, stripBaseUrl } from "./routes";
-export { sitePath, themePaths, type ThemePaths } from "./paths";
+export {
+  createAccessRule,
+  createRouteMatcher,
+  globToRegExp,
+  stripBaseUrl,
+  meets,
+  ACCESS_LEVELS,
+  type AccessLevel,
+  type AccessRules,
+} from "./routes";
+export { installPreloadGuard, mayLoad, usePreloadGuard } from "./preloadGuard";
+export { sitePath, themePagePaths, themePaths, type ThemePaths } from "./paths";
 export { useRedirectTarget, useNavigate } from "./navigation";
 export { useProtection } from "./useProtection";
 export { useAccountForm } from "./useAccountForm";

@@ -27,3 +27,8 @@ export function themePaths(baseUrl: string, trailingSlash: boolean | undefined, 
     account: p("/account"),
   };
 }
+
+/** The theme's own pages: reachable whatever the globs say, so protecting "/**" cannot lock readers out of sign-in. */
+export function themePagePaths(onboardingPath: string): string[] {
+  return ["/sign-in", "/sign-up", "/account", onboardingPath];
+}

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createRouteMatcher, globToRegExp, stripBaseUrl } from "./routes";
+import { createAccessRule, createRouteMatcher, globToRegExp, meets, stripBaseUrl } from "./routes";
 
 describe("globToRegExp", () => {
   it("* stays within a segment, ** crosses segments", () => {
@@ -73,5 +73,40 @@ describe("stripBaseUrl", () => {
     assert.equal(stripBaseUrl("/t/docs/a", "/t/"), "/docs/a");
     assert.equal(stripBaseUrl("/t", "/t/"), "/");
     assert.equal(stripBaseUrl("/tx/a", "/t/"), null);
+  });
+});
+
+describe("createAccessRule", () => {
+  const accessOf = createAccessRule({
+    protectedRoutes: ["/docs/**"],
+    publicRoutes: ["/docs/intro"],
+    pageAccess: { "/docs/members": "signed-in", "/docs/free": "public", "/extra": "complete-profile" },
+    alwaysPublic: ["/sign-in"],
+  });
+
+  it("front matter wins over the globs, both ways; the globs give the default level", () => {
+    assert.equal(accessOf("/docs/members/"), "signed-in");
+    assert.equal(accessOf("/docs/free"), "public");
+    assert.equal(accessOf("/extra"), "complete-profile");
+    assert.equal(accessOf("/docs/other"), "complete-profile");
+    assert.equal(accessOf("/docs/intro"), "public");
+    assert.equal(accessOf("/"), "public");
+  });
+
+  it("the theme's own pages stay public, and spellings of one path get one answer", () => {
+    assert.equal(createAccessRule({ protectedRoutes: ["/**"], publicRoutes: [], alwaysPublic: ["/sign-in"] })("/sign-in/"), "public");
+    assert.equal(accessOf("/docs/%6Dembers"), "signed-in");
+    assert.equal(accessOf("/docs//members"), "signed-in");
+  });
+
+  it("front matter permalinks carry the baseUrl", () => {
+    const based = createAccessRule({ protectedRoutes: ["/docs/**"], publicRoutes: [], pageAccess: { "/book/docs/a": "public" } }, "/book/");
+    assert.equal(based("/book/docs/a"), "public");
+    assert.equal(based("/book/docs/b"), "complete-profile");
+    assert.equal(based("/docs/b"), "public");
+  });
+
+  it("orders the levels", () => {
+    assert.ok(meets("complete-profile", "signed-in") && meets("signed-in", "signed-in") && !meets("public", "signed-in"));
   });
 });
