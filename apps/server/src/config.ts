@@ -47,6 +47,12 @@ const schema = z.object({
   RATE_LIMIT: bool(true),
   /** Believe X-Forwarded-For (its last entry) for the client address: only behind a proxy you run. */
   TRUST_PROXY: bool(false),
+  /** Keep validated sessions in memory, kept honest by the database's change notifications (both servers). */
+  SESSION_CACHE: bool(true),
+  /** The longest a session is served from memory without a fresh read, in seconds. */
+  SESSION_CACHE_TTL: z.coerce.number().positive().max(86_400).default(60),
+  /** A direct (non-pooled) database URL for LISTEN; empty: DATABASE_URL, or Neon's direct host for a -pooler URL. */
+  DATABASE_LISTEN_URL: z.string().optional(),
   /** Largest request body proxied to the Python backend, in bytes (413 PAYLOAD_TOO_LARGE above it). */
   PROXY_MAX_BODY_BYTES: z.coerce.number().int().min(0).default(1024 * 1024),
   /** A client must finish sending its headers within this many ms, or the connection is closed with 408. */
@@ -90,6 +96,9 @@ export type Config = Readonly<{
   trustProxy: boolean;
   jwtExpiration: string;
   proxyMaxBodyBytes: number;
+  sessionCache: boolean;
+  sessionCacheTtlMs: number;
+  databaseListenUrl: string | undefined;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   /** Sign-in providers besides email and password; absent ones have no keys set. */
@@ -191,6 +200,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
     throw new ConfigError("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)");
   }
+  if (e.DATABASE_LISTEN_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_LISTEN_URL)) {
+    throw new ConfigError("DATABASE_LISTEN_URL must be a postgres:// or postgresql:// URL (a direct connection, for LISTEN)");
+  }
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) {
     throw new ConfigError("DATABASE_URL must be a postgres:// or postgresql:// URL (or unset for the embedded PostgreSQL)");
   }
@@ -228,6 +240,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     jwtExpiration: e.JWT_EXPIRATION,
     proxyMaxBodyBytes: e.PROXY_MAX_BODY_BYTES,
+    sessionCache: e.SESSION_CACHE,
+    sessionCacheTtlMs: e.SESSION_CACHE_TTL * 1000,
+    databaseListenUrl: e.DATABASE_LISTEN_URL,
     headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     socialProviders,

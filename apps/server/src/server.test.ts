@@ -126,6 +126,15 @@ describe("an https public URL", () => {
       const security = (h: Headers) => [...h].filter(([name]) => /^(x-|strict-transport|referrer|cross-origin|origin-agent)/.test(name));
       assert.ok(security(page.headers).length >= 8);
       assert.deepEqual(security(api.headers), security(page.headers));
+      // get-session answered before Hono (a signed-in reader, a visitor) carries them too.
+      const signedIn = await fetch(server.url + "/api/auth/get-session", { headers: { cookie: cookie.split(";")[0]! } });
+      assert.equal((await signedIn.json()).user.email, "secure@example.com");
+      const visitor = await fetch(server.url + "/api/auth/get-session");
+      assert.equal(await visitor.json(), null);
+      for (const answer of [signedIn, visitor]) {
+        assert.deepEqual(security(answer.headers), security(page.headers));
+        assert.equal(answer.headers.get("cache-control"), "no-store");
+      }
     } finally {
       await server.stop();
       await db.drop();

@@ -11,6 +11,7 @@ import { migrate } from "./database/migrate";
 import { authOptions, createAuth } from "./auth/auth";
 import { resolveSecret } from "./auth/secret";
 import { createListener } from "./http/app";
+import { createSessionLookup } from "./sessions/lookup";
 import { spawnBackend } from "./backend/spawn";
 
 export interface RunningServer {
@@ -49,6 +50,16 @@ export async function startServer(config: Config, log: (line: string) => void = 
       cleanups.push(backend.stop);
     }
 
+    const lookup = createSessionLookup({
+      pool,
+      databaseUrl,
+      cache: config.sessionCache,
+      ttlMs: config.sessionCacheTtlMs,
+      listenUrl: config.databaseListenUrl,
+      profileFields: config.profileFields,
+      log,
+    });
+    cleanups.push(() => lookup.stop());
     const listener = await createListener({
       auth: createAuth(config, pool, secret),
       pool,
@@ -59,6 +70,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
       publicUrl: config.publicUrl,
       trustedOrigins: config.trustedOrigins,
       proxyMaxBodyBytes: config.proxyMaxBodyBytes,
+      secret,
+      lookup,
     });
     const server = await new Promise<Server>((resolve, reject) => {
       // Slow clients: a connection that never finishes its headers or its request is closed (408), so it cannot hold

@@ -7,14 +7,14 @@
  * - Nothing a client sends can set the completion flag: sign-up and update-user never touch `user_profile`,
  *   and POST /profile computes the flag itself.
  */
-import type { BetterAuthPlugin } from "better-auth";
+import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthEndpoint, getSession, getSessionFromCtx } from "better-auth/api";
 import { parseSetCookieHeader, toCookieOptions } from "better-auth/cookies";
 import { parseSessionOutput, parseUserOutput } from "better-auth/db";
 import * as z from "zod";
 import { ONBOARDING_ERROR_CODES } from "./error-codes";
 import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields";
-import { readProfile, readSessionWithProfile, toResponse, writeProfile } from "./store";
+import { readProfile, readSessionWithProfile, toResponse, writeProfile, type SessionRow } from "./store";
 import type { OnboardingOptions, Profile } from "./types";
 
 export { ONBOARDING_ERROR_CODES } from "./error-codes";
@@ -78,20 +78,53 @@ function withoutToken<S extends { token?: unknown }>(session: S): Omit<S, "token
 type EndpointContext = Parameters<typeof getSessionFromCtx>[0];
 
 /**
- * The common case of get-session in one query (session, user and profile) instead of three: a signed session
- * cookie, a live session that is not due for refresh, and no option that makes Better-Auth do more (cookie cache,
- * secondary storage, deferred refresh, extra user or session fields, query flags). Anything else returns null and
- * goes through Better-Auth's own handler, which stays the authority on refresh, expiry and cookie clean-up.
+ * True when no option makes Better-Auth's get-session do more than read the session, its user and (here) the profile:
+ * no cookie cache, secondary storage, deferred refresh, or extra user or session fields. Only then may get-session
+ * be answered from one query (or from memory, as the auth server does), with Better-Auth kept for everything else.
  */
-async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"], fields: readonly ProfileField[]) {
-  const { options, authCookies, secret, sessionConfig } = ctx.context;
-  const plain =
+export function plainSessionOptions(options: BetterAuthOptions): boolean {
+  return (
     !options.session?.cookieCache?.enabled &&
     !options.secondaryStorage &&
     !options.session?.deferSessionRefresh &&
     !options.session?.additionalFields &&
     !options.user?.additionalFields &&
-    !(options.plugins ?? []).some((p) => p.schema?.user || p.schema?.session) &&
+    !(options.plugins ?? []).some((p) => p.schema?.user || p.schema?.session)
+  );
+}
+
+/**
+ * Whether Better-Auth itself must answer for this session: it has expired (the cookie is then deleted), or it is due
+ * for refresh (its expiry is pushed back and the cookie set again). `sessionConfig` is Better-Auth's context's.
+ */
+export function needsBetterAuth(
+  row: SessionRow,
+  sessionConfig: { expiresIn: number; updateAge: number },
+  options: BetterAuthOptions,
+  now = Date.now(),
+): boolean {
+  const expiresAt = row.session.expiresAt.valueOf();
+  const dueForRefresh = expiresAt - sessionConfig.expiresIn * 1000 + sessionConfig.updateAge * 1000 <= now;
+  return expiresAt <= now || (dueForRefresh && !options.session?.disableSessionRefresh);
+}
+
+/** get-session's payload for a live session: Better-Auth's session and user output, the profile and its flag. */
+export function sessionPayload(options: BetterAuthOptions, row: SessionRow) {
+  const session = parseSessionOutput(options, row.session);
+  const user = parseUserOutput(options, row.user);
+  return { session: withoutToken(session), user: { ...user, profileComplete: row.profile?.onboardingCompleted ?? false }, profile: row.profile };
+}
+
+/**
+ * The common case of get-session in one query (session, user and profile) instead of three: a signed session
+ * cookie, a live session that is not due for refresh, plain options, and no query flag or cookie that makes
+ * Better-Auth do more. Anything else returns null and goes through Better-Auth's own handler, which stays the
+ * authority on refresh, expiry and cookie clean-up.
+ */
+async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"], fields: readonly ProfileField[]) {
+  const { options, authCookies, secret, sessionConfig } = ctx.context;
+  const plain =
+    plainSessionOptions(options) &&
     Object.keys(ctx.query ?? {}).length === 0 &&
     !ctx.getCookie(authCookies.sessionData.name) &&
     !ctx.getCookie(authCookies.dontRememberToken.name);
@@ -99,18 +132,13 @@ async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"]
   const token = await ctx.getSignedCookie(authCookies.sessionToken.name, secret);
   if (!token) return null;
   const row = await readSessionWithProfile(pool, token, fields);
-  if (!row) return null;
-  const now = Date.now();
-  const expiresAt = row.session.expiresAt.valueOf();
-  const dueForRefresh = expiresAt - sessionConfig.expiresIn * 1000 + sessionConfig.updateAge * 1000 <= now;
-  if (expiresAt <= now || (dueForRefresh && !options.session?.disableSessionRefresh)) return null;
+  if (!row || needsBetterAuth(row, sessionConfig, options)) return null;
   ctx.setHeader("cache-control", "no-store");
   ctx.setHeader("pragma", "no-cache");
-  const session = parseSessionOutput(options, row.session);
-  const user = parseUserOutput(options, row.user);
+  const payload = sessionPayload(options, row);
   // Later hooks and plugins read the session from here, as after Better-Auth's own get-session.
-  ctx.context.session = { session, user } as any;
-  return { session: withoutToken(session), user: { ...user, profileComplete: row.profile?.onboardingCompleted ?? false }, profile: row.profile };
+  ctx.context.session = { session: parseSessionOutput(options, row.session), user: parseUserOutput(options, row.user) } as any;
+  return payload;
 }
 
 export const onboarding = (options: OnboardingOptions) => {

@@ -5,7 +5,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { cookieValue, readerLevel, standingBatcher, standingFromLookup, verifiedToken } from "./reader-access";
+import { cookieValue, readerLevel, standingBatcher, standingFromLookup } from "./reader-access";
+import { verifySignedValue as verifiedToken } from "../sessions/signed-cookie";
 
 const SECRET = "a".repeat(16) + "b".repeat(16);
 const sign = (token: string, secret = SECRET) => encodeURIComponent(`${token}.${createHmac("sha256", secret).update(token).digest("base64")}`);

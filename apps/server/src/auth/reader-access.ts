@@ -12,36 +12,16 @@
  * never kept after its query returns, so each request's answer comes from a query that started after it arrived:
  * a sign-out is seen by the next request, as with get-session.
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { parseCookies } from "better-auth/cookies";
 import { readSessionStandings, type Queryable, type SessionRow } from "@textbook-auth/onboarding";
 import type { AccessLevel } from "@textbook-auth/docusaurus-theme/manifest";
 import type { Auth } from "./auth";
+import { parseCookieHeader, verifySignedValue } from "../sessions/signed-cookie";
 
 export type ReaderLevel = (cookieHeader: string | undefined) => Promise<AccessLevel>;
 
-/** The session token in a Better-Auth cookie value (`token.base64(HMAC-SHA256(secret, token))`, URL-encoded), if signed. */
-export function verifiedToken(raw: string, secret: string): string | null {
-  let value: string;
-  try {
-    value = decodeURIComponent(raw);
-  } catch {
-    return null;
-  }
-  const dot = value.lastIndexOf(".");
-  if (dot < 1) return null;
-  const token = value.slice(0, dot);
-  const encoded = value.slice(dot + 1);
-  // Better-Auth's form exactly: standard base64 with padding (Buffer.from would also accept other spellings).
-  if (!/^[A-Za-z0-9+/]{43}=$/.test(encoded)) return null;
-  const signature = Buffer.from(encoded, "base64");
-  const expected = createHmac("sha256", secret).update(token).digest();
-  return signature.length === expected.length && timingSafeEqual(signature, expected) ? token : null;
-}
-
-/** The session cookie's value, read by Better-Auth's own parser (the credential rule left at most one). */
+/** The session cookie's value, read as Better-Auth reads it (the credential rule left at most one). */
 export function cookieValue(header: string | undefined, name: string): string | null {
-  return header ? (parseCookies(header).get(name) ?? null) : null;
+  return header ? (parseCookieHeader(header).get(name) ?? null) : null;
 }
 
 const MAX_IN_FLIGHT = 2;
@@ -100,7 +80,7 @@ export function standingBatcher(pool: Queryable): StandingOf {
 export function readerLevel(standingOf: StandingOf, secret: string, cookieName: string): ReaderLevel {
   return async (cookieHeader) => {
     const raw = cookieValue(cookieHeader, cookieName);
-    const token = raw === null ? null : verifiedToken(raw, secret);
+    const token = raw === null ? null : verifySignedValue(raw, secret);
     if (token === null) return "public";
     const standing = await standingOf(token);
     if (!standing) return "public";

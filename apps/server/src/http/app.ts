@@ -8,7 +8,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { getRequestListener } from "@hono/node-server";
 import { existsSync, readFileSync } from "node:fs";
-import type { RequestListener } from "node:http";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import path from "node:path";
 import type pg from "pg";
 import type { Auth } from "../auth/auth";
@@ -22,8 +22,10 @@ import { clientAddress, withClientAddress } from "./client-address";
 import { releaseAttempt, reserveAttempt } from "../auth/sign-in-throttle";
 import { getCookies } from "better-auth/cookies";
 import { applyCredentialRule, keepTokenFromPageScripts } from "./session-credential";
+import { createFastGetSession, forgetOnWrite, GET_SESSION_PATH } from "../sessions/fast-get-session";
+import type { SessionLookup } from "../sessions/lookup";
 import { liveProtectedFiles, protectedContent } from "./protected-content";
-import { readerLevelFor } from "../auth/reader-access";
+import { readerLevelFor, standingFromLookup } from "../auth/reader-access";
 
 export interface AppDeps {
   auth: Auth;
@@ -38,6 +40,10 @@ export interface AppDeps {
   trustedOrigins: readonly string[];
   /** Largest request body proxied to the backend, in bytes. */
   proxyMaxBodyBytes: number;
+  /** Better-Auth's secret, to read signed session cookies. */
+  secret: string;
+  /** Sessions from memory or one query: get-session's fast path. */
+  lookup: SessionLookup;
 }
 
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title>
@@ -52,24 +58,35 @@ const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title
 const PLAIN_API_PATH = /^\/api(?:\/[\w~-]+(?:\.[\w~-]+)*)+\/?$/;
 
 export async function createListener(deps: AppDeps): Promise<RequestListener> {
-  const proxy = createProxy(deps.backendUrl, { maxBodyBytes: deps.proxyMaxBodyBytes, responseHeaders: await securityHeaderValues() });
+  const responseHeaders = await securityHeaderValues();
+  const proxy = createProxy(deps.backendUrl, { maxBodyBytes: deps.proxyMaxBodyBytes, responseHeaders });
   const hono = getRequestListener(createApp(deps).fetch);
   // The name Better-Auth reads for this PUBLIC_URL; the backend derives the same one from its PUBLIC_URL.
   const sessionCookie = getCookies(deps.auth.options).sessionToken.name;
+  const fastGetSession = await createFastGetSession({ auth: deps.auth, secret: deps.secret, lookup: deps.lookup, responseHeaders });
+  const toHono = (incoming: IncomingMessage, outgoing: ServerResponse) => void hono(incoming, outgoing);
   return (incoming, outgoing) => {
     applyCredentialRule(incoming, sessionCookie);
     const url = incoming.url ?? "";
+    if (fastGetSession && url === GET_SESSION_PATH && incoming.method === "GET") {
+      fastGetSession(incoming, outgoing).then(
+        (answered) => answered || toHono(incoming, outgoing),
+        () => toHono(incoming, outgoing),
+      );
+      return;
+    }
     const end = url.indexOf("?");
     const path = end === -1 ? url : url.slice(0, end);
     if (PLAIN_API_PATH.test(path) && !path.startsWith("/api/auth/") && path !== "/api/auth") {
       proxy(incoming, outgoing, incoming.socket.remoteAddress).catch(() => outgoing.destroy());
     } else {
-      void hono(incoming, outgoing);
+      if (incoming.method === "POST" && path.startsWith("/api/auth/")) forgetOnWrite(incoming, outgoing, deps.lookup, sessionCookie, deps.secret);
+      toHono(incoming, outgoing);
     }
   };
 }
 
-export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins }: AppDeps) {
+export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins, lookup }: AppDeps) {
   const app = new Hono();
 
   app.use("*", securityHeaders());
@@ -126,7 +143,9 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
 
   if (existsSync(siteDir)) {
     // Protected pages and their files reach only readers who may read them (see protected-content.ts).
-    app.use("/*", protectedContent(liveProtectedFiles(siteDir), readerLevelFor(auth, pool)));
+    // Sessions from memory when the server keeps them (the same lookup as get-session), else batched queries.
+    const standings = lookup.state === "disabled" ? undefined : standingFromLookup(lookup);
+    app.use("/*", protectedContent(liveProtectedFiles(siteDir), readerLevelFor(auth, pool, standings)));
     app.use("/*", serveStatic({ root: path.relative(process.cwd(), siteDir) || "." }));
     const notFoundPage = path.join(siteDir, "404.html");
     app.notFound((c) =>
