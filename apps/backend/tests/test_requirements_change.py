@@ -31,13 +31,19 @@ def migrate(database_url: str, secret: str, profile_fields: Path | None = None) 
 def own_stack(admin_url: str, secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("requirements")
     name, url = create_database(admin_url, secret)
-    node_port = free_port()
-    backend = start_backend(url, secret, f"http://127.0.0.1:{node_port}", tmp)
-    node = start_node(url, secret, backend.url, tmp, node_port)
-    yield Stack(node, backend, url, secret)
-    node.stop()
-    backend.stop()
-    drop_database(admin_url, name)
+    started = []
+    try:
+        node_port = free_port()
+        backend = start_backend(url, secret, f"http://127.0.0.1:{node_port}", tmp)
+        started.append(backend)
+        node = start_node(url, secret, backend.url, tmp, node_port)
+        started.append(node)
+        yield Stack(node, backend, url, secret)
+    finally:
+        # Every process is stopped before its database goes: a backend left running reconnects to it for good.
+        for process in reversed(started):
+            process.stop()
+        drop_database(admin_url, name)
 
 
 @pytest.fixture(scope="module")
