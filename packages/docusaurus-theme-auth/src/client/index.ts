@@ -20,3 +20,5 @@ export { useProtection } from "./useProtection";
 export { useAccountForm } from "./useAccountForm";
 export { toDisplayError, type DisplayError } from "./errors";
 export { listOf, matchBlock, unknownValues, type Match } from "./personalize";
+export { parseProviders, providerErrorFromSearch, type SignInProvider } from "./providers";
+export { useSignInProviders } from "./useSignInProviders";
