@@ -8,7 +8,7 @@ import { ONBOARDING_ERROR_CODES } from "./error-codes";
 
 export { ONBOARDING_ERROR_CODES } from "./error-codes";
 export * from "./profile-fields";
-export type { Profile, ProfileResponse } from "./types";
+export type { Profile, ProfileQuestion, ProfileResponse } from "./types";
 import type { ProfileResponse } from "./types";
 
 type ErrorBody = { code: keyof typeof ONBOARDING_ERROR_CODES | (string & {}); message: string };
@@ -20,7 +20,8 @@ export const onboardingClient = () =>
     getActions: ($fetch, $store) => ({
       profile: {
         get: () => $fetch<ProfileResponse, ErrorBody>("/profile", { method: "GET" }),
-        update: async (answers: { pythonProficiency: string; developerRole: string }) => {
+        /** An answer to every current question, by question name (see `profile.get()`'s `questions`). */
+        update: async (answers: Record<string, string>) => {
           const result = await $fetch<ProfileResponse, ErrorBody>("/profile", { method: "POST", body: answers });
           // atomListeners fire only for calls made through the client's path proxy, not for actions: without
           // this, useSession() would keep reporting the old profile (and profileComplete) until a reload.

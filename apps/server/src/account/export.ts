@@ -10,7 +10,7 @@
  */
 import { APIError } from "better-auth/api";
 import { parseAccountOutput, parseUserOutput } from "better-auth/db";
-import { readProfile } from "@textbook-auth/onboarding";
+import { readProfile, type ProfileField } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import { ACCOUNT_ERROR_CODES } from "./error-codes";
 
@@ -65,11 +65,17 @@ interface ExportContext {
   };
 }
 
-export async function collectExport(ctx: ExportContext, pool: pg.Pool, userId: string, fromBackend: BackendExport) {
+export async function collectExport(
+  ctx: ExportContext,
+  pool: pg.Pool,
+  userId: string,
+  fromBackend: BackendExport,
+  profileFields?: readonly ProfileField[],
+) {
   const { options, internalAdapter } = ctx.context;
   const [user, profile, sessions, accounts, backend] = await Promise.all([
     internalAdapter.findUserById(userId),
-    readProfile(pool, userId),
+    readProfile(pool, userId, profileFields),
     internalAdapter.listSessions(userId),
     internalAdapter.findAccounts(userId),
     fromBackend(ctx.request?.headers ?? ctx.headers ?? new Headers()),

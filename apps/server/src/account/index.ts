@@ -13,6 +13,7 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthEndpoint, createAuthMiddleware, getSessionFromCtx, sessionMiddleware } from "better-auth/api";
 import type pg from "pg";
+import type { ProfileField } from "@textbook-auth/onboarding";
 import { ACCOUNT_ERROR_CODES } from "./error-codes";
 import { collectExport, type BackendExport } from "./export";
 
@@ -27,6 +28,8 @@ export interface AccountPluginOptions {
   backendExport: BackendExport;
   mail: boolean;
   emailVerificationRequired: boolean;
+  /** The profile questions (config.profileFields), to read the reader's answers for the export. */
+  profileFields?: readonly ProfileField[];
 }
 
 export const account = (options: AccountPluginOptions) => {
@@ -42,7 +45,7 @@ export const account = (options: AccountPluginOptions) => {
       ),
       exportAccount: createAuthEndpoint("/account/export", { method: "GET", use: [sessionMiddleware] }, async (ctx) => {
         const { user } = ctx.context.session;
-        const data = await collectExport(ctx, pool, user.id, options.backendExport);
+        const data = await collectExport(ctx, pool, user.id, options.backendExport, options.profileFields);
         const day = data.exportedAt.slice(0, 10);
         ctx.setHeader("content-disposition", `attachment; filename="textbook-account-${day}.json"`);
         return ctx.json(data);

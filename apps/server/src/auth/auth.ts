@@ -18,6 +18,7 @@ import type { Mailer } from "../mail/mailer";
 import { changeEmailMail, resetPasswordMail, verifyEmailMail } from "../mail/messages";
 import { account, afterDelete } from "../account";
 import { backendExport } from "../account/export";
+import { socialPlugins, socialProviderOptions } from "./social";
 
 /** A reset link works once, for this long. */
 export const RESET_PASSWORD_EXPIRES_IN = 60 * 60;
@@ -95,6 +96,14 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
       },
       deleteUser: { enabled: true, afterDelete: afterDelete(pool) },
     },
+    socialProviders: socialProviderOptions(config.socialProviders),
+    // Better-Auth's rules, made explicit (README, "Social and OpenID sign-in"): a provider sign-in joins an existing
+    // account of the same address only when the provider says it verified the address and the account's own address
+    // is verified too (Better-Auth's requireLocalEmailVerified default); no provider is trusted by name, and a reader
+    // can never link an account of another address.
+    account: {
+      accountLinking: { enabled: true, trustedProviders: [], allowDifferentEmails: false },
+    },
     telemetry: { enabled: false },
     // Better-Auth turns its origin check off when NODE_ENV=test; we test the product as it runs, so keep it on.
     advanced: {
@@ -130,12 +139,14 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
       },
     },
     plugins: [
-      onboarding({ pool }),
+      onboarding({ pool, fields: config.profileFields }),
+      ...socialPlugins(config.socialProviders),
       account({
         pool,
         backendExport: backendExport(config.backendUrl),
         mail: Boolean(mailer?.enabled),
         emailVerificationRequired: config.requireEmailVerification,
+        profileFields: config.profileFields,
       }),
       // Only the signed `token.signature` form: the bare token must never be a credential on its own (list-sessions
       // shows the reader each session's raw token, which revoke-session takes).
@@ -148,7 +159,7 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
         jwt: {
           expirationTime: config.jwtExpiration,
           definePayload: async ({ user, session }) => {
-            const profile = await readProfile(pool, user.id);
+            const profile = await readProfile(pool, user.id, config.profileFields);
             return { email: user.email, name: user.name, sid: session.id, profile, profileComplete: profile?.onboardingCompleted ?? false };
           },
         },

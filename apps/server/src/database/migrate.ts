@@ -9,7 +9,7 @@
  * later migration waiting on it.
  */
 import { getMigrations } from "better-auth/db/migration";
-import { migrateProfileSchema } from "@textbook-auth/onboarding";
+import { migrateProfileSchema, type ProfileField } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import { THROTTLE_SCHEMA } from "../auth/sign-in-throttle";
 import type { BetterAuthOptions } from "better-auth";
@@ -21,7 +21,7 @@ export async function migrate(pool: pg.Pool, authOptions: BetterAuthOptions): Pr
   await withMigrationLock(pool, async () => {
     const { runMigrations } = await getMigrations(authOptions);
     await runMigrations();
-    await migrateProfileSchema(pool);
+    await migrateProfileSchema(pool, profileFieldsOf(authOptions));
     await pool.query(THROTTLE_SCHEMA);
     await pool.query(SESSION_CHANGES_SCHEMA);
   });
@@ -42,4 +42,10 @@ export async function withMigrationLock<T>(pool: pg.Pool, work: () => Promise<T>
   } finally {
     lock.release();
   }
+}
+
+/** The questions the onboarding plugin validates: the schema and the stored completeness must be built for them. */
+function profileFieldsOf(authOptions: BetterAuthOptions): readonly ProfileField[] | undefined {
+  const plugin = authOptions.plugins?.find((p) => p.id === "onboarding") as { options?: { fields?: readonly ProfileField[] } } | undefined;
+  return plugin?.options?.fields;
 }

@@ -24,3 +24,5 @@ export { useAccountFeatures, type AccountFeatures } from "./useAccountFeatures";
 export { describeUserAgent } from "./user-agent";
 export { useFormAction } from "./useFormAction";
 export { useQueryParam } from "./useQueryParam";
+export { parseProviders, providerErrorFromSearch, type SignInProvider } from "./providers";
+export { useSignInProviders } from "./useSignInProviders";

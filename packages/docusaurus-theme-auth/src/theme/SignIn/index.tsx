@@ -3,6 +3,7 @@ import Layout from "@theme/Layout";
 import Link from "@docusaurus/Link";
 import AuthField from "@theme/AuthField";
 import FormError from "@theme/FormError";
+import SocialSignIn from "@theme/SocialSignIn";
 import { useAccountForm, useAuth, useFormAction, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 /**
@@ -63,6 +64,7 @@ export default function SignIn(): ReactNode {
             )}
           </div>
         )}
+        <SocialSignIn />
         <p className="margin-top--md">
           New here? <Link to={withRedirect(paths.signUp, target === paths.home ? null : target)}>Create an account</Link>
         </p>
