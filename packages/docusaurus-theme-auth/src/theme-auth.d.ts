@@ -72,6 +72,8 @@ declare module "@theme/AccountSection" {
     name?: string;
   }
   export default function AccountSection(props: Props): ReactNode;
+  export function StatusLabel(props: { kind: "success" | "warning" | "info"; children: ReactNode }): ReactNode;
+  export const DANGER_BUTTON_STYLE: import("react").CSSProperties;
 }
 
 declare module "@theme/SessionList" {

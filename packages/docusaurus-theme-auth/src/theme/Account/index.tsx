@@ -2,7 +2,7 @@ import React, { useEffect, useRef, useState, type ReactNode } from "react";
 import Layout from "@theme/Layout";
 import AuthField from "@theme/AuthField";
 import AuthPlaceholder from "@theme/AuthPlaceholder";
-import AccountSection from "@theme/AccountSection";
+import AccountSection, { DANGER_BUTTON_STYLE, StatusLabel } from "@theme/AccountSection";
 import FormError from "@theme/FormError";
 import ProfileForm from "@theme/ProfileForm";
 import SessionList from "@theme/SessionList";
@@ -70,11 +70,7 @@ function EmailPart({ client, email, verified, features }: { client: Client; emai
     <>
       <p>
         <span data-testid="account-email-state" data-verified={verified ? "true" : "false"}>
-          {verified ? (
-            <span className="badge badge--success">Confirmed</span>
-          ) : (
-            <span className="badge badge--warning">Not confirmed yet</span>
-          )}
+          {verified ? <StatusLabel kind="success">Confirmed</StatusLabel> : <StatusLabel kind="warning">Not confirmed yet</StatusLabel>}
         </span>{" "}
         {verified ? "You have opened the link we sent to this address." : features?.mail ? "Open the link we sent to confirm it." : null}
       </p>
@@ -173,7 +169,7 @@ function DeleteForm({ client, hasPassword, onDeleted, onSignInAgain }: { client:
           Sign in again
         </button>
       )}
-      <button type="submit" className="button button--danger" disabled={remove.busy}>
+      <button type="submit" className="button button--danger" style={DANGER_BUTTON_STYLE} disabled={remove.busy}>
         Delete my account
       </button>
     </form>

@@ -34,12 +34,16 @@ export default function ResetPassword(): ReactNode {
         </Link>
       </>
     );
-  } else if (dead) {
+  } else if (dead || !token) {
     body = (
       <>
-        <p role="alert" data-error-code={dead} className="alert alert--danger">
-          {toDisplayError({ code: dead }).message}
-        </p>
+        {dead ? (
+          <p role="alert" data-error-code={dead} className="alert alert--danger">
+            {toDisplayError({ code: dead }).message}
+          </p>
+        ) : (
+          <p>This page opens from the link we email you when you ask to reset your password.</p>
+        )}
         <Link className="button button--primary" to={paths.forgotPassword}>
           Send a new link
         </Link>
@@ -48,11 +52,10 @@ export default function ResetPassword(): ReactNode {
   } else {
     body = (
       <form onSubmit={reset.onSubmit} aria-label="Choose a new password">
-        {!token && <p>Open this page from the link in your email.</p>}
         <AuthField id="reset-password" label="New password" value={password} onValue={setPassword} type="password" autoComplete="new-password" minLength={8} />
         <AuthField id="reset-confirm" label="New password, again" value={confirm} onValue={setConfirm} type="password" autoComplete="new-password" minLength={8} />
         <FormError error={reset.error} />
-        <button type="submit" className="button button--primary" disabled={reset.busy || !client || !token}>
+        <button type="submit" className="button button--primary" disabled={reset.busy || !client}>
           Change password
         </button>
       </form>

@@ -1,5 +1,6 @@
 import React, { useCallback, useEffect, useState, type ReactNode } from "react";
 import FormError from "@theme/FormError";
+import { StatusLabel } from "@theme/AccountSection";
 import { describeUserAgent, toDisplayError, useAuth, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
 
 export interface Props {
@@ -103,7 +104,7 @@ export default function SessionList({ onSignInAgain }: Props): ReactNode {
                     {mine && (
                       <>
                         {" "}
-                        <span className="badge badge--primary">This device</span>
+                        <StatusLabel kind="info">This device</StatusLabel>
                       </>
                     )}
                   </td>
@@ -114,7 +115,7 @@ export default function SessionList({ onSignInAgain }: Props): ReactNode {
                     {!mine && (
                       <button
                         type="button"
-                        className="button button--sm button--outline button--danger"
+                        className="button button--sm button--secondary"
                         disabled={busy}
                         aria-label={`Sign out ${browser} at ${s.ipAddress || "an unknown address"}, signed in ${when(s.createdAt)}`}
                         onClick={() => void act(() => client!.revokeSession({ token: s.token }), `Signed out ${browser}.`)}
