@@ -6,7 +6,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensurePackages } from "./build-packages.mjs";
 
+export { ensurePackages };
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: ROOT, stdio: "inherit", ...opts });
 const say = (m) => console.log(`[setup] ${m}`);
@@ -69,7 +71,8 @@ function newestMtime(dir) {
   let newest = 0;
   if (!existsSync(dir)) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (["node_modules", "build", ".docusaurus", "e2e", "lib"].includes(entry.name)) continue;
+    // lib/ counts: the site is built from the packages' compiled lib/, not from their src/.
+    if (["node_modules", "build", ".docusaurus", "e2e"].includes(entry.name)) continue;
     const p = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
@@ -81,6 +84,7 @@ const SITE_INPUTS = ["apps/site", "packages/docusaurus-theme-auth", "packages/on
 /** Builds the site when it is missing or older than any of its sources. */
 export function ensureSiteBuild() {
   if (!existsSync(path.join(ROOT, "apps/site/docusaurus.config.ts"))) return;
+  ensurePackages();
   // The theme writes the protection manifest last, and only when the build's leak check passed: a build that
   // failed half-way (or leaked) is built again, never served.
   const marker = path.join(ROOT, "apps/site/build/protected-manifest.json");
@@ -93,6 +97,7 @@ export function ensureSiteBuild() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   ensureNodeModules();
+  ensurePackages();
   ensureVenv();
   if (process.argv.includes("--site")) ensureSiteBuild();
 }

@@ -5,9 +5,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { ensureNodeModules, ensureSiteBuild, ensureSystemPackages, ensureVenv, ROOT } from "./ensure.mjs";
+import { ensureNodeModules, ensurePackages, ensureSiteBuild, ensureSystemPackages, ensureVenv, ROOT } from "./ensure.mjs";
 
 ensureNodeModules();
+ensurePackages();
 ensureVenv();
 ensureSystemPackages();
 const { startTestPostgres } = await import("./test-postgres.mjs");

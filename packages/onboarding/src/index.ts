@@ -12,17 +12,17 @@ import { APIError, createAuthEndpoint, getSession, getSessionFromCtx } from "bet
 import { parseSetCookieHeader, toCookieOptions } from "better-auth/cookies";
 import { parseSessionOutput, parseUserOutput } from "better-auth/db";
 import * as z from "zod";
-import { ONBOARDING_ERROR_CODES } from "./error-codes";
-import { DEVELOPER_ROLES, PYTHON_PROFICIENCIES } from "./profile-fields";
-import { readProfile, readSessionWithProfile, toResponse, writeProfile, type SessionRow } from "./store";
-import type { OnboardingOptions, Profile } from "./types";
+import { ONBOARDING_ERROR_CODES } from "./error-codes.js";
+import { DEVELOPER_ROLES, PYTHON_PROFICIENCIES } from "./profile-fields.js";
+import { readProfile, readSessionWithProfile, toResponse, writeProfile, type SessionRow } from "./store.js";
+import type { OnboardingOptions, Profile } from "./types.js";
 
-export { ONBOARDING_ERROR_CODES } from "./error-codes";
-export * from "./profile-fields";
-export { migrateProfileSchema, profileSchemaStatements } from "./schema";
-export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile } from "./store";
-export type { SessionRow } from "./store";
-export type { OnboardingOptions, Profile, ProfileResponse, Queryable } from "./types";
+export { ONBOARDING_ERROR_CODES } from "./error-codes.js";
+export * from "./profile-fields.js";
+export { migrateProfileSchema, profileSchemaStatements } from "./schema.js";
+export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile } from "./store.js";
+export type { SessionRow } from "./store.js";
+export type { OnboardingOptions, Profile, ProfileResponse, Queryable } from "./types.js";
 
 /** Strict: unknown keys (such as `onboardingCompleted`) are refused, not ignored. */
 export const profileInput = z.strictObject({

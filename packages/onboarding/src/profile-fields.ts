@@ -2,7 +2,7 @@
  * Typed view of profile-fields.json, the one source of the profile's enum values.
  * The database enum types, the API validator and the site's labels all come from here.
  */
-import fields from "./profile-fields.json";
+import fields from "./profile-fields.json" with { type: "json" };
 
 export const PYTHON_PROFICIENCIES = Object.keys(fields.pythonProficiency.values) as [
   keyof typeof fields.pythonProficiency.values,

@@ -6,8 +6,8 @@
  * `onboarding_completed` is written by the server only. Every statement is idempotent, so the migration runs on
  * every start; new enum values are appended with ADD VALUE IF NOT EXISTS.
  */
-import { PROFILE_ENUMS } from "./profile-fields";
-import type { Queryable } from "./types";
+import { PROFILE_ENUMS } from "./profile-fields.js";
+import type { Queryable } from "./types.js";
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;

@@ -2,8 +2,8 @@
  * Profile reads and writes. The completeness rule lives here and in the table's CHECK constraint:
  * a profile is complete when its row exists with both answers set; the flag is computed, never taken from input.
  */
-import type { DeveloperRole, PythonProficiency } from "./profile-fields";
-import type { Profile, ProfileResponse, Queryable } from "./types";
+import type { DeveloperRole, PythonProficiency } from "./profile-fields.js";
+import type { Profile, ProfileResponse, Queryable } from "./types.js";
 
 interface ProfileRow {
   python_proficiency: PythonProficiency | null;

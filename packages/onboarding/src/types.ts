@@ -1,4 +1,4 @@
-import type { DeveloperRole, PythonProficiency } from "./profile-fields";
+import type { DeveloperRole, PythonProficiency } from "./profile-fields.js";
 
 /** A reader's profile as the API returns it. */
 export interface Profile {
