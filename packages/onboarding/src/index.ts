@@ -19,7 +19,14 @@ import type { OnboardingOptions, Profile } from "./types.js";
 
 export { ONBOARDING_ERROR_CODES } from "./error-codes.js";
 export * from "./profile-fields.js";
-export { migrateProfileSchema, profileSchemaStatements } from "./schema.js";
+export { migrateOnboarding, migrateProfileSchema, profileSchemaStatements } from "./schema.js";
+export {
+  installSessionChangeTriggers,
+  sessionChangeStatements,
+  SESSION_CHANGE_TABLES,
+  SESSION_CHANGES_CHANNEL,
+  SESSION_CHANGES_SCHEMA,
+} from "./session-changes.js";
 export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile } from "./store.js";
 export type { SessionRow } from "./store.js";
 export type { OnboardingOptions, Profile, ProfileResponse, Queryable } from "./types.js";

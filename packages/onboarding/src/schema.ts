@@ -7,6 +7,7 @@
  * every start; new enum values are appended with ADD VALUE IF NOT EXISTS.
  */
 import { PROFILE_ENUMS } from "./profile-fields.js";
+import { installSessionChangeTriggers } from "./session-changes.js";
 import type { Queryable } from "./types.js";
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -39,4 +40,15 @@ export function profileSchemaStatements(): string[] {
 /** Creates or updates the profile schema. Needs Better-Auth's "user" table to exist first. */
 export async function migrateProfileSchema(pool: Queryable): Promise<void> {
   for (const statement of profileSchemaStatements()) await pool.query(statement);
+}
+
+/**
+ * The plugin's migration, idempotent: the profile schema, then the change triggers that let session caches (the
+ * Python package's, the auth server's) hear of every sign-out and profile change. Run it after Better-Auth's own
+ * migration, on every start if you like; serialise concurrent runs yourself (an advisory lock) if several
+ * instances start at once.
+ */
+export async function migrateOnboarding(pool: Queryable): Promise<void> {
+  await migrateProfileSchema(pool);
+  await installSessionChangeTriggers(pool);
 }
