@@ -1,9 +1,9 @@
 // Installs whatever is missing, and nothing that is already there: npm packages (from package-lock.json),
 // the Python virtualenv (from requirements.lock), and the site's production build.
 // Node built-ins only: this runs on a fresh clone before node_modules exists.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensurePackages } from "./build-packages.mjs";
@@ -42,9 +42,24 @@ export function ensureVenv() {
   }
   say("installing Python packages (requirements.lock)");
   run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.lock"]);
-  run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+  forgetOldPythonPackage(python);
+  // No build isolation: the hatchling pinned in requirements.lock builds them, with nothing fetched.
+  run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--no-build-isolation",
     "-e", "packages/fastapi-better-auth", "-e", "apps/backend"]);
   writeFileSync(stamp, want);
+}
+
+/**
+ * A virtualenv made before the rename still has the package as better-auth-fastapi (the name an unrelated PyPI
+ * project owns), installed by setuptools, which also left *.egg-info folders in the source tree: two installed
+ * distributions would then claim the module. Removed once; a fresh clone has none of it.
+ */
+function forgetOldPythonPackage(python) {
+  const installed = spawnSync(python, ["-m", "pip", "show", "--quiet", "better-auth-fastapi"], { cwd: ROOT, stdio: "ignore" });
+  if (installed.status === 0) run(python, ["-m", "pip", "uninstall", "--quiet", "--yes", "better-auth-fastapi"]);
+  for (const stale of ["packages/fastapi-better-auth/src/better_auth_fastapi.egg-info", "apps/backend/textbook_backend.egg-info"]) {
+    rmSync(path.join(ROOT, stale), { recursive: true, force: true });
+  }
 }
 
 // The programs the tests run, from Debian's packages: the browser, and the balancer and pooler of the deployment tests.

@@ -111,7 +111,7 @@ class InvalidationListener:
             self.url,
             autocommit=True,
             connect_timeout=3,
-            application_name="better-auth-fastapi listener",
+            application_name="fastapi-better-auth listener",
             keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=2,
         )
         async with conn:
