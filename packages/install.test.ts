@@ -158,11 +158,9 @@ describe("the packages, packed and installed outside the workspace", { timeout: 
     assert.match(config, /custom-auth/);
     writeFileSync(configFile, config);
     const docusaurus = path.join(site(), "node_modules/.bin/docusaurus");
-    // TypeScript from src/theme (getTypeScriptThemePath), JavaScript with its JSX from lib/theme.
+    // An ejected page is TypeScript from src/theme (getTypeScriptThemePath), built with the rest.
     await run(docusaurus, ["swizzle", "@textbook-auth/docusaurus-theme", "SignIn", "--typescript", "--eject"], site());
-    await run(docusaurus, ["swizzle", "@textbook-auth/docusaurus-theme", "AuthField", "--javascript", "--eject"], site());
     assert.match(readFileSync(path.join(site(), "src/theme/SignIn/index.tsx"), "utf8"), /: ReactNode/);
-    assert.match(readFileSync(path.join(site(), "src/theme/AuthField/index.js"), "utf8"), /<label htmlFor=\{id\}>/);
 
     await run(docusaurus, ["build"], site());
     const build = path.join(site(), "build");
@@ -172,6 +170,9 @@ describe("the packages, packed and installed outside the workspace", { timeout: 
     assert.equal(manifest.routes["/docs/tutorial-basics/create-a-page"], "complete-profile");
     assert.ok(Object.keys(manifest.files).some((f) => f.startsWith("assets/js/")), "protected chunks are listed");
     await run(path.join(site(), "node_modules/.bin/tsc"), ["-p", "."], site());
+    // JavaScript comes from lib/theme, its JSX kept for a person to edit.
+    await run(docusaurus, ["swizzle", "@textbook-auth/docusaurus-theme", "AuthField", "--javascript", "--eject"], site());
+    assert.match(readFileSync(path.join(site(), "src/theme/AuthField/index.js"), "utf8"), /<label htmlFor=\{id\}>/);
   });
 
   it("a FastAPI app with the wheel, against a Better-Auth server with the packed plugin: sign-up, 403, onboarding, 200, sign-out, 401", async () => {
