@@ -256,7 +256,7 @@ describe("both servers behind PgBouncer in transaction mode, LISTEN on the direc
     await db?.drop();
   });
 
-  async function node(backendPort: number) {
+  async function node(backendPort: number, listenUrl = db.url) {
     const port = await freePort();
     const server = await startNodeServer({
       PORT: String(port),
@@ -264,6 +264,7 @@ describe("both servers behind PgBouncer in transaction mode, LISTEN on the direc
       BETTER_AUTH_SECRET: secret,
       PUBLIC_URL: `http://127.0.0.1:${port}`,
       BACKEND_URL: `http://127.0.0.1:${backendPort}`,
+      DATABASE_LISTEN_URL: listenUrl,
       RATE_LIMIT: "false",
     });
     started.push(server);
@@ -304,16 +305,22 @@ describe("both servers behind PgBouncer in transaction mode, LISTEN on the direc
     assert.deepEqual([before.status, before.json?.code], [403, "PROFILE_INCOMPLETE"]);
     assert.equal((await send(server.url, "POST", "/api/auth/profile", { cookie, body: PROFILE })).status, 200);
     for (let i = 0; i < 5; i++) assert.equal((await send(server.url, "GET", "/api/me", { cookie })).status, 200);
+    // Both servers' memory caches work with every query through the pooler and LISTEN on the direct URL.
     assert.equal((await send(backend.url, "GET", "/api/health")).json?.sessionCache, "on");
+    let nodeCache = "";
+    for (let i = 0; i < 50 && nodeCache !== "on"; i++, await sleep(100)) nodeCache = (await send(server.url, "GET", "/healthz")).json?.sessionCache;
+    assert.equal(nodeCache, "on");
+    assert.equal((await send(server.url, "GET", "/api/auth/get-session", { cookie })).json?.user?.email, "pooled@example.com");
     assert.equal((await send(server.url, "POST", "/api/auth/sign-out", { cookie, body: {} })).status, 200);
     await sleep(100);
     const out = await send(backend.url, "GET", "/api/me", { cookie });
     assert.deepEqual([out.status, out.json?.code], [401, "UNAUTHENTICATED"]);
+    assert.equal((await send(server.url, "GET", "/api/auth/get-session", { cookie })).json, null);
   });
 
   test("LISTEN wrongly pointed at the pooler: the Python session cache switches itself off, revocation still holds", async () => {
     const backendPort = await freePort();
-    const server = await node(backendPort);
+    const server = await node(backendPort, bouncer.url);
     const backend = await python(backendPort, server.url, bouncer.url);
     const up = await send(server.url, "POST", "/api/auth/sign-up/email", { body: { email: "misrouted@example.com", password: PASSWORD, name: "M" } });
     const cookie = sessionCookie(up);
@@ -322,9 +329,11 @@ describe("both servers behind PgBouncer in transaction mode, LISTEN on the direc
     let state = "";
     for (let i = 0; i < 100 && state !== "off"; i++, await sleep(100)) state = (await send(backend.url, "GET", "/api/health")).json?.sessionCache;
     assert.equal(state, "off");
+    assert.equal((await send(server.url, "GET", "/healthz")).json?.sessionCache, "off");
     for (let i = 0; i < 5; i++) assert.equal((await send(backend.url, "GET", "/api/me", { cookie })).status, 200);
     assert.equal((await send(server.url, "POST", "/api/auth/sign-out", { cookie, body: {} })).status, 200);
     const out = await send(backend.url, "GET", "/api/me", { cookie });
     assert.deepEqual([out.status, out.json?.code], [401, "UNAUTHENTICATED"]);
+    assert.equal((await send(server.url, "GET", "/api/auth/get-session", { cookie })).json, null);
   });
 });

@@ -37,9 +37,11 @@ export function spawnBackend(opts: {
         BETTER_AUTH_SECRET: opts.secret,
         PUBLIC_URL: opts.publicUrl,
         ...(opts.trustedOrigins ? { TRUSTED_ORIGINS: opts.trustedOrigins.join(",") } : {}),
+        EXIT_WITH_PARENT: "1",
         ...opts.env,
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      // stdin stays open for the child's lifetime: its closing tells the backend we are gone (EXIT_WITH_PARENT).
+      stdio: ["pipe", "pipe", "pipe"],
     },
   );
   const relay = (stream: NodeJS.ReadableStream | null) =>

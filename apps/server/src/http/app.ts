@@ -92,7 +92,7 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
   app.use("*", securityHeaders());
 
   app.get("/healthz", async (c) => {
-    const report = await checkHealth(pool, backendUrl);
+    const report = await checkHealth(pool, backendUrl, lookup.state);
     return c.json(report.body, report.status);
   });
 

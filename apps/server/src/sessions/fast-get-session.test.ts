@@ -154,20 +154,26 @@ describe("the fast path steps aside where Better-Auth does more", () => {
 
 describe("memory", () => {
   test("a complete reader is served from memory, and forgotten when the session changes", async () => {
-    const { cookie, token } = await reader();
     for (let i = 0; i < 100 && lookup.state !== "on"; i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(lookup.state, "on");
-    assert.ok((await both(cookie)).fast);
-    // Deleted with the triggers silenced: only memory can still answer.
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN; SET LOCAL session_replication_role = replica");
-      await client.query(`DELETE FROM session WHERE token = $1`, [token]);
-      await client.query("COMMIT");
-    } finally {
-      client.release();
+    // Read once (and kept), deleted with the triggers silenced: only memory can still answer. Tried with fresh readers
+    // for up to 5 s: the notifications of a reader's own sign-up may still be arriving, and a read that raced one
+    // is rightly not kept.
+    let served = false;
+    for (const deadline = Date.now() + 5_000; !served && Date.now() < deadline; ) {
+      const { cookie, token } = await reader();
+      assert.ok((await both(cookie)).fast);
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN; SET LOCAL session_replication_role = replica");
+        await client.query(`DELETE FROM session WHERE token = $1`, [token]);
+        await client.query("COMMIT");
+      } finally {
+        client.release();
+      }
+      served = (await both(cookie)).fast !== null;
     }
-    assert.ok((await both(cookie)).fast, "served from memory");
+    assert.ok(served, "served from memory");
     // A deletion that notifies (a sign-out, a revocation): gone from memory within the bound.
     const other = await reader();
     assert.ok((await both(other.cookie)).fast);

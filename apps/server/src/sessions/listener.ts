@@ -59,12 +59,22 @@ export class ChangeListener<T extends CachedSession> {
     this.loop ??= this.run();
   }
 
+  /** Ends the listener; bounded, so a server's stop (and the child processes it stops after) never waits on it. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.options.cache.stop();
     this.wake?.();
-    await this.client?.end().catch(() => {});
-    await this.loop;
+    this.endClient();
+    await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  }
+
+  /** A LISTEN connection has nothing to flush: its socket is closed at once rather than after a goodbye. */
+  private endClient(): void {
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    client.end().catch(() => {});
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   }
 
   private async run(): Promise<void> {
@@ -77,8 +87,7 @@ export class ChangeListener<T extends CachedSession> {
         }
       } finally {
         this.options.cache.stop();
-        await this.client?.end().catch(() => {});
-        this.client = null;
+        this.endClient();
       }
       if (!this.stopping) await this.pause(this.retryMs);
     }
