@@ -117,3 +117,54 @@ test("ports left at their defaults may move; set ones (or BACKEND_URL) may not",
   assert.equal(loadConfig({ BACKEND_URL: "http://127.0.0.1:9000" }).backendPortFixed, true);
   assert.equal(loadConfig({ EMBEDDED_PG_PORT: "" }).embeddedPgPortFixed, false);
 });
+
+test("social sign-in: each provider is on only with all of its variables, and a half-set group names what is missing", () => {
+  assert.deepEqual(loadConfig({}).socialProviders, {});
+  const all = {
+    GITHUB_CLIENT_ID: "gh",
+    GITHUB_CLIENT_SECRET: "gh-secret",
+    GOOGLE_CLIENT_ID: "g",
+    GOOGLE_CLIENT_SECRET: "g-secret",
+    OIDC_ISSUER: "https://login.example.edu/realms/books/",
+    OIDC_CLIENT_ID: "textbook",
+    OIDC_CLIENT_SECRET: "oidc-secret",
+    OIDC_NAME: " University SSO ",
+  };
+  assert.deepEqual(loadConfig(all).socialProviders, {
+    github: { clientId: "gh", clientSecret: "gh-secret" },
+    google: { clientId: "g", clientSecret: "g-secret" },
+    oidc: { issuer: "https://login.example.edu/realms/books", clientId: "textbook", clientSecret: "oidc-secret", name: "University SSO" },
+  });
+  for (const missing of Object.keys(all)) {
+    const env: Record<string, string> = { ...all, [missing]: "" };
+    assert.throws(
+      () => loadConfig(env),
+      (e: Error) => e instanceof ConfigError && e.message.startsWith(missing),
+      missing,
+    );
+  }
+  assert.throws(() => loadConfig({ OIDC_ISSUER: "not a url", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b", OIDC_NAME: "c" }), /OIDC_ISSUER/);
+});
+
+test("production refuses an OpenID issuer over plain HTTP", () => {
+  const oidc = { OIDC_ISSUER: "http://login.example.edu", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b", OIDC_NAME: "SSO" };
+  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG };
+  assert.throws(() => loadConfig({ ...prod, ...oidc }), (e: Error) => e instanceof ConfigError && /OIDC_ISSUER/.test(e.message));
+  assert.equal(loadConfig({ ...prod, ...oidc, OIDC_ISSUER: "https://login.example.edu" }).socialProviders.oidc?.issuer, "https://login.example.edu");
+});
+
+test("PROFILE_FIELDS: the default questions, a site's own file, and a bad file named", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  assert.deepEqual(loadConfig({}).profileFields.map((f) => f.name), ["pythonProficiency", "developerRole"]);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "profile-fields-"));
+  const good = path.join(dir, "good.json");
+  writeFileSync(good, JSON.stringify({ level: { column: "level", enumType: "level", question: "Level?", input: "radio", values: { a: "A" } } }));
+  assert.deepEqual(loadConfig({ PROFILE_FIELDS: good }).profileFields.map((f) => f.column), ["level"]);
+  const bad = path.join(dir, "bad.json");
+  writeFileSync(bad, JSON.stringify({ level: { column: "user_id", enumType: "level", question: "Level?", input: "radio", values: { a: "A" } } }));
+  for (const file of [bad, path.join(dir, "missing.json")]) {
+    assert.throws(() => loadConfig({ PROFILE_FIELDS: file }), (e: Error) => e instanceof ConfigError && e.message.startsWith("PROFILE_FIELDS"), file);
+  }
+});

@@ -3,7 +3,9 @@
  * Every error names the variable to set. `.env.example` at the repository root lists them all.
  */
 import * as z from "zod";
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import { DEFAULT_PROFILE_FIELDS, parseProfileFields, type ProfileField } from "@textbook-auth/onboarding/profile-fields";
 import { fileURLToPath } from "node:url";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -57,6 +59,18 @@ const schema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** A client must finish sending its whole request within this many ms, or the connection is closed with 408. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Social sign-in: each provider's button appears only when both of its keys are set. */
+  GITHUB_CLIENT_ID: z.string().optional(),
+  GITHUB_CLIENT_SECRET: z.string().optional(),
+  GOOGLE_CLIENT_ID: z.string().optional(),
+  GOOGLE_CLIENT_SECRET: z.string().optional(),
+  /** Any OpenID Connect provider, found through its discovery document; OIDC_NAME is the button's label. */
+  OIDC_ISSUER: url.optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_NAME: z.string().max(60).optional(),
+  /** The profile questions (JSON in the format of packages/onboarding/src/profile-fields.json); default that file. */
+  PROFILE_FIELDS: z.string().optional(),
 });
 
 export type Config = Readonly<{
@@ -87,9 +101,24 @@ export type Config = Readonly<{
   databaseListenUrl: string | undefined;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  /** Sign-in providers besides email and password; absent ones have no keys set. */
+  socialProviders: SocialProviders;
+  /** The required profile questions (PROFILE_FIELDS, or profile-fields.json). */
+  profileFields: readonly ProfileField[];
   /** Problems that do not stop a development start but must be seen (a weak BETTER_AUTH_SECRET); main prints them. */
   warnings: readonly string[];
 }>;
+
+export interface OAuthKeys {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface SocialProviders {
+  github?: OAuthKeys;
+  google?: OAuthKeys;
+  oidc?: OAuthKeys & { issuer: string; name: string };
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -188,6 +217,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const origin = new URL(raw).origin;
     if (!trustedOrigins.includes(origin)) trustedOrigins.push(origin);
   }
+  const socialProviders = readSocialProviders(e);
+  const profileFields = e.PROFILE_FIELDS ? readProfileFields(path.resolve(REPO_ROOT, e.PROFILE_FIELDS)) : DEFAULT_PROFILE_FIELDS;
   return Object.freeze({
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -214,6 +245,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseListenUrl: e.DATABASE_LISTEN_URL,
     headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    socialProviders,
+    profileFields,
     warnings: Object.freeze(warnings),
   });
+}
+
+/**
+ * A provider is on when its variables are all set and off when none is; a half-set group is a mistake that would
+ * otherwise hide a button silently, so it stops the start naming what is missing.
+ */
+function readSocialProviders(e: z.infer<typeof schema>): SocialProviders {
+  const group = <K extends keyof typeof e>(names: K[]) => {
+    const missing = names.filter((n) => !e[n]);
+    if (missing.length === names.length) return false;
+    if (missing.length > 0) {
+      const set = names.filter((n) => e[n]);
+      throw new ConfigError(`${missing.join(" and ")} must be set too: ${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set (set all of ${names.join(", ")}, or none)`);
+    }
+    return true;
+  };
+  const providers: SocialProviders = {};
+  if (group(["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"])) {
+    providers.github = { clientId: e.GITHUB_CLIENT_ID!, clientSecret: e.GITHUB_CLIENT_SECRET! };
+  }
+  if (group(["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"])) {
+    providers.google = { clientId: e.GOOGLE_CLIENT_ID!, clientSecret: e.GOOGLE_CLIENT_SECRET! };
+  }
+  if (group(["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_NAME"])) {
+    const issuer = e.OIDC_ISSUER!.replace(/\/+$/, "");
+    // Discovery over plain HTTP lets anyone on the path swap the provider's keys and endpoints.
+    if (e.NODE_ENV === "production" && !issuer.startsWith("https:")) {
+      throw new ConfigError("OIDC_ISSUER must be an https:// URL when NODE_ENV=production");
+    }
+    providers.oidc = { issuer, clientId: e.OIDC_CLIENT_ID!, clientSecret: e.OIDC_CLIENT_SECRET!, name: e.OIDC_NAME!.trim() };
+  }
+  return providers;
+}
+
+function readProfileFields(file: string): readonly ProfileField[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`PROFILE_FIELDS: cannot read ${file} as JSON (${(error as Error).message})`);
+  }
+  try {
+    return Object.freeze(parseProfileFields(json));
+  } catch (error) {
+    throw new ConfigError(`PROFILE_FIELDS: ${file}: ${(error as Error).message}`);
+  }
 }

@@ -56,6 +56,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
       cache: config.sessionCache,
       ttlMs: config.sessionCacheTtlMs,
       listenUrl: config.databaseListenUrl,
+      profileFields: config.profileFields,
       log,
     });
     cleanups.push(() => lookup.stop());

@@ -60,18 +60,31 @@ function keepLog(child: ChildProcess, name: string, lines: string[]) {
 export interface Product {
   url: string;
   backendUrl: string | null;
+  databaseUrl: string;
   logs: string[];
+  /** Stops the Node server and starts it again on the same port, database and secret, with `env` added. */
+  restartServer(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts the product on a fresh database. `backend: true` also starts the Python backend (when it exists). */
-export async function startProduct(options: { backend?: boolean; label: string; siteDir?: string }): Promise<Product> {
+/**
+ * Starts the product on a fresh database. `backend: true` also starts the Python backend (when it exists). `port`
+ * fixes the Node server's port (when something must know the URL first, such as an OpenID provider's client), and
+ * `env` adds variables to the Node server's environment.
+ */
+export async function startProduct(options: {
+  backend?: boolean;
+  label: string;
+  siteDir?: string;
+  port?: number;
+  env?: Record<string, string>;
+}): Promise<Product> {
   const siteDir = options.siteDir ?? SITE_DIR;
   if (!options.siteDir && !existsSync(path.join(SITE_DIR, "index.html"))) {
     throw new Error("apps/site/build is missing: run `npm run build -w @textbook-auth/site` (npm test does it)");
   }
   const db = await createTestDatabase();
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const backendPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const backendUrl = `http://127.0.0.1:${backendPort}`;
@@ -88,7 +101,7 @@ export async function startProduct(options: { backend?: boolean; label: string; 
     await db.drop().catch(() => {});
   };
 
-  try {
+  const startServer = async (extra: Record<string, string>) => {
     server = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
       cwd: ROOT,
       env: {
@@ -104,11 +117,23 @@ export async function startProduct(options: { backend?: boolean; label: string; 
         SITE_DIR: siteDir,
         // Each test signs up several readers from one address; the limits have their own suite.
         RATE_LIMIT: "false",
+        ...options.env,
+        ...extra,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
     keepLog(server, "node", logs);
     await waitForOk(`${url}/api/auth/ok`, server, 60_000);
+  };
+  let serverEnv: Record<string, string> = {};
+  const restartServer = async (env: Record<string, string> = {}) => {
+    await stopChild(server);
+    serverEnv = { ...serverEnv, ...env };
+    await startServer(serverEnv);
+  };
+
+  try {
+    await startServer(serverEnv);
 
     if (options.backend && backendAvailable()) {
       // Started after the Node server, whose start-up has migrated the database the backend reads.
@@ -124,7 +149,7 @@ export async function startProduct(options: { backend?: boolean; label: string; 
     await stop();
     throw error;
   }
-  return { url, backendUrl: backend ? backendUrl : null, logs, stop };
+  return { url, backendUrl: backend ? backendUrl : null, databaseUrl: db.url, logs, restartServer, stop };
 }
 
 // Debian's chromium as root: no sandbox, and no background services that would call out of the closed network.

@@ -127,6 +127,7 @@ export function getSwizzleConfig(): SwizzleConfig {
       Onboarding: { ...safe, description: "The onboarding page (the two profile questions)" },
       Account: { ...safe, description: "The account page: profile and sign-out" },
       ProfileForm: { ...safe, description: "The two profile questions, used by Onboarding and Account" },
+      SocialSignIn: { ...safe, description: "The sign-in buttons of other providers (GitHub, Google, OpenID), under sign-in and sign-up" },
       AuthField: { ...safe, description: "A labelled input of the sign-in and sign-up forms" },
       FormError: { ...safe, description: "A form's error message (its code in data-error-code)" },
       AuthPlaceholder: { ...safe, description: "What stands in for protected content until the reader may see it" },

@@ -34,6 +34,11 @@ declare module "@theme/SignUp" {
   export default function SignUp(): ReactNode;
 }
 
+declare module "@theme/SocialSignIn" {
+  import type { ReactNode } from "react";
+  export default function SocialSignIn(): ReactNode;
+}
+
 declare module "@theme/Onboarding" {
   import type { ReactNode } from "react";
   export default function Onboarding(): ReactNode;

@@ -58,7 +58,8 @@ test("profile.get, profile.update and getSession, typed from the server plugin",
   await client.signUp.email({ email: "client@example.com", password: "correct horse battery", name: "C" });
 
   const before = await client.profile.get();
-  assert.deepEqual(before.data, { profile: null, complete: false });
+  assert.deepEqual({ ...before.data, questions: undefined }, { profile: null, complete: false, questions: undefined });
+  assert.deepEqual(before.data?.questions.map((q) => q.name), ["pythonProficiency", "developerRole"]);
 
   const updated = await client.profile.update({ pythonProficiency: "beginner", developerRole: "frontend" });
   assert.equal(updated.data?.complete, true);

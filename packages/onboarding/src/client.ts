@@ -8,7 +8,7 @@ import { ONBOARDING_ERROR_CODES } from "./error-codes.js";
 
 export { ONBOARDING_ERROR_CODES } from "./error-codes.js";
 export * from "./profile-fields.js";
-export type { Profile, ProfileResponse } from "./types.js";
+export type { Profile, ProfileQuestion, ProfileResponse } from "./types.js";
 import type { ProfileResponse } from "./types.js";
 
 // The argument types of Better-Auth's own plugin contract, by reference: the declaration file then names them as
@@ -25,7 +25,8 @@ export const onboardingClient = () =>
     getActions: ($fetch: Fetch, $store: Store) => ({
       profile: {
         get: () => $fetch<ProfileResponse, ErrorBody>("/profile", { method: "GET" }),
-        update: async (answers: { pythonProficiency: string; developerRole: string }) => {
+        /** An answer to every current question, by question name (see `profile.get()`'s `questions`). */
+        update: async (answers: Record<string, string>) => {
           const result = await $fetch<ProfileResponse, ErrorBody>("/profile", { method: "POST", body: answers });
           // atomListeners fire only for calls made through the client's path proxy, not for actions: without
           // this, useSession() would keep reporting the old profile (and profileComplete) until a reload.

@@ -4,7 +4,7 @@ import pg from "pg";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { createTestDatabase } from "../../../scripts/test-postgres.mjs";
-import { migrateOnboarding, migrateProfileSchema, onboarding, SESSION_CHANGES_CHANNEL } from "./index";
+import { DEFAULT_PROFILE_FIELDS, migrateOnboarding, migrateProfileSchema, onboarding, questionsOf, SESSION_CHANGES_CHANNEL } from "./index";
 import { DEVELOPER_ROLES, PYTHON_PROFICIENCIES } from "./profile-fields";
 import fields from "./profile-fields.json";
 
@@ -108,7 +108,11 @@ describe("onboarding plugin", () => {
   test("a new reader is incomplete; a valid POST completes the profile; get-session carries it", async () => {
     const { cookie } = await signUp("flow@example.com");
     let r = await call("GET", "/profile", { cookie });
-    assert.deepEqual(r.json, { profile: null, complete: false });
+    assert.deepEqual(r.json, { profile: null, complete: false, questions: questionsOf(DEFAULT_PROFILE_FIELDS) });
+    assert.deepEqual(
+      r.json.questions.at(1)?.options.slice(0, 2),
+      [{ value: "student", label: "Student" }, { value: "frontend", label: "Frontend developer" }],
+    );
     r = await call("GET", "/get-session", { cookie });
     assert.equal(r.json.user.profileComplete, false);
     assert.equal(r.json.profile, null);

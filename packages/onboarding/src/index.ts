@@ -13,7 +13,7 @@ import { parseSetCookieHeader, toCookieOptions } from "better-auth/cookies";
 import { parseSessionOutput, parseUserOutput } from "better-auth/db";
 import * as z from "zod";
 import { ONBOARDING_ERROR_CODES } from "./error-codes.js";
-import { DEVELOPER_ROLES, PYTHON_PROFICIENCIES } from "./profile-fields.js";
+import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields.js";
 import { readProfile, readSessionWithProfile, toResponse, writeProfile, type SessionRow } from "./store.js";
 import type { OnboardingOptions, Profile } from "./types.js";
 
@@ -27,15 +27,18 @@ export {
   SESSION_CHANGES_CHANNEL,
   SESSION_CHANGES_SCHEMA,
 } from "./session-changes.js";
-export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile } from "./store.js";
+export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile, questionsOf } from "./store.js";
 export type { SessionRow } from "./store.js";
-export type { OnboardingOptions, Profile, ProfileResponse, Queryable } from "./types.js";
+export { completenessPredicate, requirementsFingerprint } from "./requirements.js";
+export type { OnboardingOptions, Profile, ProfileQuestion, ProfileResponse, Queryable } from "./types.js";
 
-/** Strict: unknown keys (such as `onboardingCompleted`) are refused, not ignored. */
-export const profileInput = z.strictObject({
-  pythonProficiency: z.enum(PYTHON_PROFICIENCIES),
-  developerRole: z.enum(DEVELOPER_ROLES),
-});
+/** An answer to every question, each one of its current values. Strict: unknown keys (such as `onboardingCompleted`) are refused, not ignored. */
+export function profileInputFor(fields: readonly ProfileField[]) {
+  return z.strictObject(Object.fromEntries(fields.map((f) => [f.name, z.enum(Object.keys(f.values) as [string, ...string[]])])));
+}
+
+/** The validator for profile-fields.json's questions. */
+export const profileInput = profileInputFor(DEFAULT_PROFILE_FIELDS);
 
 function invalidProfile(message: string): APIError {
   return new APIError("BAD_REQUEST", { code: ONBOARDING_ERROR_CODES.INVALID_PROFILE.code, message });
@@ -125,7 +128,7 @@ export function sessionPayload(options: BetterAuthOptions, row: SessionRow) {
  * Better-Auth do more. Anything else returns null and goes through Better-Auth's own handler, which stays the
  * authority on refresh, expiry and cookie clean-up.
  */
-async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"]) {
+async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"], fields: readonly ProfileField[]) {
   const { options, authCookies, secret, sessionConfig } = ctx.context;
   const plain =
     plainSessionOptions(options) &&
@@ -135,7 +138,7 @@ async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"]
   if (!plain) return null;
   const token = await ctx.getSignedCookie(authCookies.sessionToken.name, secret);
   if (!token) return null;
-  const row = await readSessionWithProfile(pool, token);
+  const row = await readSessionWithProfile(pool, token, fields);
   if (!row || needsBetterAuth(row, sessionConfig, options)) return null;
   ctx.setHeader("cache-control", "no-store");
   ctx.setHeader("pragma", "no-cache");
@@ -150,6 +153,8 @@ export const onboarding = (options: OnboardingOptions) => {
     throw new Error("onboarding(): `pool` is required (a node-postgres Pool on the Better-Auth database)");
   }
   const { pool } = options;
+  const fields = options.fields ?? DEFAULT_PROFILE_FIELDS;
+  const input = profileInputFor(fields);
   const maxBodyBytes = options.maxBodyBytes ?? 1024;
 
   const rejectBody = (message: string) =>
@@ -177,7 +182,7 @@ export const onboarding = (options: OnboardingOptions) => {
     endpoints: {
       getProfile: createAuthEndpoint("/profile", { method: "GET", requireHeaders: true, metadata: CLIENT_ACTION }, async (ctx) => {
         const userId = await requireUserId(ctx);
-        return ctx.json(toResponse(await readProfile(pool, userId)));
+        return ctx.json(toResponse(await readProfile(pool, userId, fields), fields));
       }),
 
       updateProfile: createAuthEndpoint("/profile", { method: "POST", requireHeaders: true, metadata: CLIENT_ACTION }, async (ctx) => {
@@ -186,9 +191,9 @@ export const onboarding = (options: OnboardingOptions) => {
         if (body === null || typeof body !== "object" || Array.isArray(body)) {
           throw invalidProfile("The body must be a JSON object");
         }
-        const parsed = profileInput.safeParse(body);
+        const parsed = input.safeParse(body);
         if (!parsed.success) throw invalidProfile(describe(parsed.error));
-        return ctx.json(toResponse(await writeProfile(pool, userId, parsed.data)));
+        return ctx.json(toResponse(await writeProfile(pool, userId, parsed.data as Record<string, string>, fields), fields));
       }),
 
       // Same path as Better-Auth's own route: plugin endpoints take precedence, as with customSession.
@@ -196,7 +201,7 @@ export const onboarding = (options: OnboardingOptions) => {
         "/get-session",
         // CUSTOM_SESSION tells the client to type the session from this endpoint's return value.
         { method: "GET", requireHeaders: true, metadata: { CUSTOM_SESSION: true } }, async (ctx) => {
-        const fast = await fastSession(ctx, pool);
+        const fast = await fastSession(ctx, pool, fields);
         if (fast) return ctx.json(fast);
         // Better-Auth's own handler does the cookie checks, refresh and cookie-cache work; we add the profile.
         const { headers, response } = (await betterAuthGetSession({
@@ -216,7 +221,7 @@ export const onboarding = (options: OnboardingOptions) => {
           if (name !== "set-cookie") ctx.setHeader(name, value);
         });
         if (!response) return ctx.json(null);
-        const profile = await readProfile(pool, response.user.id);
+        const profile = await readProfile(pool, response.user.id, fields);
         return ctx.json({
           ...response,
           session: withoutToken(response.session),
@@ -226,6 +231,8 @@ export const onboarding = (options: OnboardingOptions) => {
       }),
     },
     $ERROR_CODES: ONBOARDING_ERROR_CODES,
+    // Read by the migration (apps/server), so the schema is built for the questions this plugin validates.
+    options: { fields },
   } satisfies BetterAuthPlugin;
 };
 

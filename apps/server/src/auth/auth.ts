@@ -12,6 +12,7 @@ import type pg from "pg";
 import type { Config } from "../config";
 import { passwordHasher } from "./password";
 import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
+import { socialPlugins, socialProviderOptions } from "./social";
 
 export function authOptions(config: Config, pool: pg.Pool, secret: string) {
   return {
@@ -26,6 +27,14 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
       minPasswordLength: 8,
       maxPasswordLength: 128,
       password: passwordHasher(pool),
+    },
+    socialProviders: socialProviderOptions(config.socialProviders),
+    // Better-Auth's rules, made explicit (README, "Social and OpenID sign-in"): a provider sign-in joins an existing
+    // account of the same address only when the provider says it verified the address and the account's own address
+    // is verified too (Better-Auth's requireLocalEmailVerified default); no provider is trusted by name, and a reader
+    // can never link an account of another address.
+    account: {
+      accountLinking: { enabled: true, trustedProviders: [], allowDifferentEmails: false },
     },
     telemetry: { enabled: false },
     // Better-Auth turns its origin check off when NODE_ENV=test; we test the product as it runs, so keep it on.
@@ -53,7 +62,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
       },
     },
     plugins: [
-      onboarding({ pool }),
+      onboarding({ pool, fields: config.profileFields }),
+      ...socialPlugins(config.socialProviders),
       // Only the signed `token.signature` form: the bare token must never be a credential on its own.
       bearer({ requireSignature: true }),
       // The JWT carries what the Python backend's JWT mode needs without a query: who, which session (`sid`,
@@ -64,7 +74,7 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
         jwt: {
           expirationTime: config.jwtExpiration,
           definePayload: async ({ user, session }) => {
-            const profile = await readProfile(pool, user.id);
+            const profile = await readProfile(pool, user.id, config.profileFields);
             return { email: user.email, name: user.name, sid: session.id, profile, profileComplete: profile?.onboardingCompleted ?? false };
           },
         },

@@ -9,7 +9,7 @@
  * later migration waiting on it.
  */
 import { getMigrations } from "better-auth/db/migration";
-import { migrateOnboarding } from "@textbook-auth/onboarding";
+import { migrateOnboarding, type ProfileField } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import { THROTTLE_SCHEMA } from "../auth/sign-in-throttle";
 import type { BetterAuthOptions } from "better-auth";
@@ -20,8 +20,9 @@ export async function migrate(pool: pg.Pool, authOptions: BetterAuthOptions): Pr
   await withMigrationLock(pool, async () => {
     const { runMigrations } = await getMigrations(authOptions);
     await runMigrations();
-    // The profile schema and the change notifications (see @textbook-auth/onboarding's session-changes.ts).
-    await migrateOnboarding(pool);
+    // The profile schema for the plugin's questions, and the change notifications (see @textbook-auth/onboarding's
+    // session-changes.ts).
+    await migrateOnboarding(pool, profileFieldsOf(authOptions));
     await pool.query(THROTTLE_SCHEMA);
   });
 }
@@ -41,4 +42,10 @@ export async function withMigrationLock<T>(pool: pg.Pool, work: () => Promise<T>
   } finally {
     lock.release();
   }
+}
+
+/** The questions the onboarding plugin validates: the schema and the stored completeness must be built for them. */
+function profileFieldsOf(authOptions: BetterAuthOptions): readonly ProfileField[] | undefined {
+  const plugin = authOptions.plugins?.find((p) => p.id === "onboarding") as { options?: { fields?: readonly ProfileField[] } } | undefined;
+  return plugin?.options?.fields;
 }

@@ -8,26 +8,28 @@ import pg from "pg";
 const lastConnectFailure = new WeakMap<pg.Pool, number>();
 
 export function createPool(url: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // Better-Auth turns some database failures into "no session" (401); remembering failed connects lets the HTTP
+  // layer tell an outage from a visitor without pinging the database on every 401. node-postgres lets a pool be
+  // given its client class: this one records a failed connect, whichever way the pool asked for it.
+  let pool: pg.Pool;
+  type Callback = (err: Error | null, client?: pg.Client) => void;
+  class TrackedClient extends pg.Client {
+    override connect(): Promise<pg.Client>;
+    override connect(callback: Callback): void;
+    override connect(callback?: Callback): Promise<pg.Client> | void {
+      const failed = () => lastConnectFailure.set(pool, Date.now());
+      if (!callback) return super.connect().catch((err: Error) => (failed(), Promise.reject(err)));
+      super.connect(((err: Error | null, client?: pg.Client) => {
+        if (err) failed();
+        callback(err, client);
+      }) as (err: Error) => void);
+    }
+  }
+  pool = new pg.Pool({ Client: TrackedClient, connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
   // Without a listener, an idle client whose server went away crashes the process.
   pool.on("error", (err) => {
     if (!pool.ending) console.error(`[db] idle client error: ${err.message}`);
   });
-  // Better-Auth turns some database failures into "no session" (401); remembering failed connects lets the HTTP
-  // layer tell an outage from a visitor without pinging the database on every 401.
-  const connect = pool.connect.bind(pool) as (cb?: (...args: any[]) => void) => any;
-  (pool as any).connect = (cb?: (err: Error | undefined, ...rest: unknown[]) => void) => {
-    if (cb) {
-      return connect((err: Error | undefined, ...rest: unknown[]) => {
-        if (err) lastConnectFailure.set(pool, Date.now());
-        cb(err, ...rest);
-      });
-    }
-    return connect().catch((err: Error) => {
-      lastConnectFailure.set(pool, Date.now());
-      throw err;
-    });
-  };
   return pool;
 }
 

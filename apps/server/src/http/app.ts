@@ -13,7 +13,7 @@ import path from "node:path";
 import type pg from "pg";
 import type { Auth } from "../auth/auth";
 import { errorResponse } from "./errors";
-import { hasMalformedRedirect, redirectStaysTrusted } from "./redirects";
+import { dropsProviderLocation, hasMalformedRedirect, redirectStaysTrusted } from "./redirects";
 import { createProxy } from "./proxy";
 import { securityHeaders, securityHeaderValues } from "./security-headers";
 import { checkHealth } from "./health";
@@ -119,6 +119,7 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
           : await auth.handler(request);
       keepTokenFromPageScripts(c.req.raw, response);
       if (response.status === 429 && response.headers.has("x-retry-after")) return tooManyRequests(response);
+      if (dropsProviderLocation(c.req.method, c.req.path, response.status)) response.headers.delete("location");
       const location = response.headers.get("location");
       if (location !== null && !redirectStaysTrusted(location, publicUrl, trustedOrigins)) return errorResponse("INVALID_CALLBACK_URL");
       // Better-Auth answers a failed query with a bare 500, or with "no session" (401, or a null get-session);

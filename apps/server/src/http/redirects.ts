@@ -42,3 +42,15 @@ export function hasMalformedRedirect(query: URLSearchParams | undefined, body: u
   }
   return values.some((v) => typeof v === "string" && (v.length > MAX_REDIRECT_LENGTH || /[^\x21-\x7e]/.test(v)));
 }
+
+/**
+ * Better-Auth answers these with 200, the provider's authorization URL in the JSON body (which its client follows),
+ * and the same URL in a `Location` header that no browser follows on a 200. That URL leaves the trusted origins by
+ * design and is built from the configured provider, never from the request; the header is dropped so the one rule
+ * above (no `Location` from /api/auth/* names an untrusted origin) holds without exceptions.
+ */
+const PROVIDER_AUTHORIZATION_PATHS = new Set(["/api/auth/sign-in/social", "/api/auth/link-social"]);
+
+export function dropsProviderLocation(method: string, path: string, status: number): boolean {
+  return method === "POST" && status >= 200 && status < 300 && PROVIDER_AUTHORIZATION_PATHS.has(path);
+}

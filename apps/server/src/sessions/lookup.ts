@@ -6,7 +6,7 @@
  * commits: for a revocation that window is the documented bound, but a reader who has just finished onboarding must
  * never be told once more, from memory, that their profile is incomplete. Incomplete readers are few and brief.
  */
-import { readSessionWithProfile, type SessionRow } from "@textbook-auth/onboarding";
+import { readSessionWithProfile, type ProfileField, type SessionRow } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import { SESSION_CHANGES_CHANNEL } from "../database/session-changes";
 import { SessionCache, type CachedSession } from "./cache";
@@ -25,6 +25,8 @@ export interface SessionLookupOptions {
   /** A direct connection for LISTEN (DATABASE_LISTEN_URL); derived from the pool's URL when absent. */
   listenUrl?: string;
   databaseUrl: string;
+  /** The profile questions (config.profileFields), so a profile read here carries every answer. Default: profile-fields.json. */
+  profileFields?: readonly ProfileField[];
   log?: (line: string) => void;
 }
 
@@ -39,12 +41,12 @@ export interface SessionLookup {
 }
 
 export function createSessionLookup(options: SessionLookupOptions): SessionLookup {
-  const { pool } = options;
+  const { pool, profileFields } = options;
   const listenUrl = options.listenUrl ?? listenUrlFor(options.databaseUrl);
   if (!options.cache || !listenUrl) {
     if (options.cache) options.log?.("[sessions] memory cache off: LISTEN needs a direct database connection; set DATABASE_LISTEN_URL");
     return {
-      byToken: (token) => readSessionWithProfile(pool, token),
+      byToken: (token) => readSessionWithProfile(pool, token, profileFields),
       forgetToken: () => {},
       state: "disabled",
       stop: async () => {},
@@ -64,7 +66,7 @@ export function createSessionLookup(options: SessionLookupOptions): SessionLooku
       const kept = cache.get(token);
       if (kept) return kept.row;
       const generation = cache.generation;
-      const row = await readSessionWithProfile(pool, token);
+      const row = await readSessionWithProfile(pool, token, profileFields);
       if (row?.profile?.onboardingCompleted) {
         cache.put({ token, userId: row.user.id, expiresAt: row.session.expiresAt.valueOf(), row }, generation);
       }

@@ -20,3 +20,5 @@ export { useProtection } from "./useProtection.js";
 export { useAccountForm } from "./useAccountForm.js";
 export { toDisplayError, type DisplayError } from "./errors.js";
 export { listOf, matchBlock, unknownValues, type Match } from "./personalize.js";
+export { parseProviders, providerErrorFromSearch, type SignInProvider } from "./providers.js";
+export { useSignInProviders } from "./useSignInProviders.js";

@@ -27,7 +27,7 @@ export default function Onboarding(): ReactNode {
       {status === "incomplete" ? (
         <main className="container margin-vert--lg" style={{ maxWidth: "36rem" }}>
           <h1>Welcome{user?.name ? `, ${user.name}` : ""}</h1>
-          <p>Two questions, so the chapters can speak to you. You can change the answers later in your account.</p>
+          <p>A few questions, so the chapters can speak to you. You can change the answers later in your account.</p>
           <ProfileForm submitLabel="Continue" />
         </main>
       ) : (

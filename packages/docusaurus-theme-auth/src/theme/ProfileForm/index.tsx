@@ -1,11 +1,5 @@
-import React, { useState, type FormEvent, type ReactNode } from "react";
-import {
-  DEVELOPER_ROLES,
-  DEVELOPER_ROLE_LABELS,
-  PYTHON_PROFICIENCIES,
-  PYTHON_PROFICIENCY_LABELS,
-  type Profile,
-} from "@textbook-auth/onboarding/client";
+import React, { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import { DEFAULT_PROFILE_FIELDS, type Profile, type ProfileQuestion } from "@textbook-auth/onboarding/client";
 import FormError from "@theme/FormError";
 import { useAuth, toDisplayError, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
 
@@ -15,17 +9,52 @@ export interface Props {
   onSaved?: () => void;
 }
 
+// The questions this site was built with: used only when the server cannot be asked for its own.
+const BUILT_IN: ProfileQuestion[] = DEFAULT_PROFILE_FIELDS.map((f) => ({
+  name: f.name,
+  question: f.question,
+  input: f.input,
+  options: Object.entries(f.values).map(([value, label]) => ({ value, label })),
+}));
+
+/** The reader's earlier answer to each question, when the question still offers it. */
+function earlierAnswers(questions: ProfileQuestion[], profile: Profile | null): Record<string, string> {
+  const answers: Record<string, string> = {};
+  for (const q of questions) {
+    const earlier = profile?.[q.name];
+    answers[q.name] = typeof earlier === "string" && q.options.some((o) => o.value === earlier) ? earlier : "";
+  }
+  return answers;
+}
+
 /**
- * The two onboarding questions. Values and labels come from the onboarding package (one source shared with the
- * database enums and the API validator); the server decides whether the profile is complete.
+ * The profile questions, as the server currently asks them (`GET /profile`): a site that adds a question or changes
+ * its values needs no new build of the theme, and a reader asked again sees their earlier answers filled in. The
+ * server decides whether the profile is complete.
  */
 export default function ProfileForm({ submitLabel, onSaved }: Props): ReactNode {
   const { client, profile } = useAuth();
-  const [proficiency, setProficiency] = useState<string>(profile?.pythonProficiency ?? "");
-  const [role, setRole] = useState<string>(profile?.developerRole ?? "");
+  const [questions, setQuestions] = useState<ProfileQuestion[] | null>(null);
+  const [answers, setAnswers] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<DisplayError | null>(null);
   const [saved, setSaved] = useState<Profile | null>(null);
+
+  useEffect(() => {
+    if (!client) return;
+    let live = true;
+    void client.profile.get().then(({ data }) => {
+      if (!live) return;
+      const current = data?.questions?.length ? data.questions : BUILT_IN;
+      setQuestions(current);
+      setAnswers(earlierAnswers(current, data?.profile ?? profile));
+    });
+    return () => {
+      live = false;
+    };
+    // The questions are read once per form; the session's profile only seeds the answers.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [client]);
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -33,7 +62,7 @@ export default function ProfileForm({ submitLabel, onSaved }: Props): ReactNode 
     setBusy(true);
     setError(null);
     setSaved(null);
-    const { data, error: failure } = await client.profile.update({ pythonProficiency: proficiency, developerRole: role });
+    const { data, error: failure } = await client.profile.update(answers);
     setBusy(false);
     if (failure || !data) {
       setError(toDisplayError(failure));
@@ -43,46 +72,59 @@ export default function ProfileForm({ submitLabel, onSaved }: Props): ReactNode 
     onSaved?.();
   }
 
+  if (!questions) {
+    return (
+      <p role="status" aria-busy="true">
+        Loading the questions…
+      </p>
+    );
+  }
+  const set = (name: string, value: string) => setAnswers((a) => ({ ...a, [name]: value }));
   return (
     <form onSubmit={onSubmit} aria-label="Reader profile">
-      <fieldset className="margin-bottom--md">
-        <legend>How well do you know Python?</legend>
-        {PYTHON_PROFICIENCIES.map((value) => (
-          <div key={value}>
-            <label>
-              <input
-                type="radio"
-                name="pythonProficiency"
-                value={value}
-                checked={proficiency === value}
-                onChange={() => setProficiency(value)}
-                required
-              />{" "}
-              {PYTHON_PROFICIENCY_LABELS[value]}
-            </label>
+      {questions.map((q) =>
+        q.input === "radio" ? (
+          <fieldset key={q.name} className="margin-bottom--md">
+            <legend>{q.question}</legend>
+            {q.options.map((o) => (
+              <div key={o.value}>
+                <label>
+                  <input
+                    type="radio"
+                    name={q.name}
+                    value={o.value}
+                    checked={answers[q.name] === o.value}
+                    onChange={() => set(q.name, o.value)}
+                    required
+                  />{" "}
+                  {o.label}
+                </label>
+              </div>
+            ))}
+          </fieldset>
+        ) : (
+          <div key={q.name} className="margin-bottom--md">
+            <label htmlFor={`profile-${q.name}`}>{q.question}</label>
+            <select
+              id={`profile-${q.name}`}
+              name={q.name}
+              required
+              value={answers[q.name] ?? ""}
+              onChange={(e) => set(q.name, e.target.value)}
+              style={{ display: "block", padding: "0.5rem", marginTop: "0.25rem" }}
+            >
+              <option value="" disabled>
+                Choose one
+              </option>
+              {q.options.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
           </div>
-        ))}
-      </fieldset>
-      <div className="margin-bottom--md">
-        <label htmlFor="profile-role">What describes your work best?</label>
-        <select
-          id="profile-role"
-          name="developerRole"
-          required
-          value={role}
-          onChange={(e) => setRole(e.target.value)}
-          style={{ display: "block", padding: "0.5rem", marginTop: "0.25rem" }}
-        >
-          <option value="" disabled>
-            Choose a role
-          </option>
-          {DEVELOPER_ROLES.map((value) => (
-            <option key={value} value={value}>
-              {DEVELOPER_ROLE_LABELS[value]}
-            </option>
-          ))}
-        </select>
-      </div>
+        ),
+      )}
       <FormError error={error} />
       {saved && (
         <p role="status" className="alert alert--success">

@@ -3,6 +3,7 @@ import Layout from "@theme/Layout";
 import Link from "@docusaurus/Link";
 import AuthField from "@theme/AuthField";
 import FormError from "@theme/FormError";
+import SocialSignIn from "@theme/SocialSignIn";
 import { useAccountForm, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 /** `/sign-in?redirect=<path>`: after signing in, back to that path (or onboarding first if the profile is incomplete). */
@@ -23,6 +24,7 @@ export default function SignIn(): ReactNode {
             Sign in
           </button>
         </form>
+        <SocialSignIn />
         <p className="margin-top--md">
           New here? <Link to={withRedirect(paths.signUp, target === paths.home ? null : target)}>Create an account</Link>
         </p>

@@ -3,6 +3,7 @@ import Layout from "@theme/Layout";
 import Link from "@docusaurus/Link";
 import AuthField from "@theme/AuthField";
 import FormError from "@theme/FormError";
+import SocialSignIn from "@theme/SocialSignIn";
 import { useAccountForm, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 /** `/sign-up?redirect=<path>`: a new account always goes through onboarding, which then returns to the path. */
@@ -25,6 +26,7 @@ export default function SignUp(): ReactNode {
             Create account
           </button>
         </form>
+        <SocialSignIn />
         <p className="margin-top--md">
           Already have an account? <Link to={withRedirect(paths.signIn, target === paths.home ? null : target)}>Sign in</Link>
         </p>
