@@ -1,12 +1,14 @@
 // Installs whatever is missing, and nothing that is already there: npm packages (from package-lock.json),
 // the Python virtualenv (from requirements.lock), and the site's production build.
 // Node built-ins only: this runs on a fresh clone before node_modules exists.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensurePackages } from "./build-packages.mjs";
 
+export { ensurePackages };
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { cwd: ROOT, stdio: "inherit", ...opts });
 const say = (m) => console.log(`[setup] ${m}`);
@@ -40,9 +42,24 @@ export function ensureVenv() {
   }
   say("installing Python packages (requirements.lock)");
   run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.lock"]);
-  run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+  forgetOldPythonPackage(python);
+  // No build isolation: the hatchling pinned in requirements.lock builds them, with nothing fetched.
+  run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps", "--no-build-isolation",
     "-e", "packages/fastapi-better-auth", "-e", "apps/backend"]);
   writeFileSync(stamp, want);
+}
+
+/**
+ * A virtualenv made before the rename still has the package as better-auth-fastapi (the name an unrelated PyPI
+ * project owns), installed by setuptools, which also left *.egg-info folders in the source tree: two installed
+ * distributions would then claim the module. Removed once; a fresh clone has none of it.
+ */
+function forgetOldPythonPackage(python) {
+  const installed = spawnSync(python, ["-m", "pip", "show", "--quiet", "better-auth-fastapi"], { cwd: ROOT, stdio: "ignore" });
+  if (installed.status === 0) run(python, ["-m", "pip", "uninstall", "--quiet", "--yes", "better-auth-fastapi"]);
+  for (const stale of ["packages/fastapi-better-auth/src/better_auth_fastapi.egg-info", "apps/backend/textbook_backend.egg-info"]) {
+    rmSync(path.join(ROOT, stale), { recursive: true, force: true });
+  }
 }
 
 // The programs the tests run, from Debian's packages: the browser, and the balancer and pooler of the deployment tests.
@@ -69,7 +86,8 @@ function newestMtime(dir) {
   let newest = 0;
   if (!existsSync(dir)) return newest;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (["node_modules", "build", ".docusaurus", "e2e", "lib"].includes(entry.name)) continue;
+    // lib/ counts: the site is built from the packages' compiled lib/, not from their src/.
+    if (["node_modules", "build", ".docusaurus", "e2e"].includes(entry.name)) continue;
     const p = path.join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
@@ -81,6 +99,7 @@ const SITE_INPUTS = ["apps/site", "packages/docusaurus-theme-auth", "packages/on
 /** Builds the site when it is missing or older than any of its sources. */
 export function ensureSiteBuild() {
   if (!existsSync(path.join(ROOT, "apps/site/docusaurus.config.ts"))) return;
+  ensurePackages();
   // The theme writes the protection manifest last, and only when the build's leak check passed: a build that
   // failed half-way (or leaked) is built again, never served.
   const marker = path.join(ROOT, "apps/site/build/protected-manifest.json");
@@ -93,6 +112,7 @@ export function ensureSiteBuild() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   ensureNodeModules();
+  ensurePackages();
   ensureVenv();
   if (process.argv.includes("--site")) ensureSiteBuild();
 }

@@ -1,9 +1,10 @@
 // `npm start`: install what is missing, build the site if stale, then run the auth server, which starts
 // PostgreSQL (embedded unless DATABASE_URL is set), migrates, starts the Python backend and prints the URL.
 import { spawn } from "node:child_process";
-import { ensureNodeModules, ensureSiteBuild, ensureVenv, ROOT } from "./ensure.mjs";
+import { ensureNodeModules, ensurePackages, ensureSiteBuild, ensureVenv, ROOT } from "./ensure.mjs";
 
 ensureNodeModules();
+ensurePackages();
 ensureVenv();
 ensureSiteBuild();
 

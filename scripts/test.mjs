@@ -1,13 +1,14 @@
 // `npm test`: every test, against one real PostgreSQL started for this run.
-//   node scripts/test.mjs                 all suites: TypeScript, Python, browser
+//   node scripts/test.mjs                 all suites: TypeScript, Python, browser, packages (packed and installed)
 //   node scripts/test.mjs FILE...         only these files (*.test.ts with node:test, *.py with pytest)
 // Each suite creates its own databases inside that PostgreSQL (TEST_PG_URL), so suites never share state.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { ensureNodeModules, ensureSiteBuild, ensureSystemPackages, ensureVenv, ROOT } from "./ensure.mjs";
+import { ensureNodeModules, ensurePackages, ensureSiteBuild, ensureSystemPackages, ensureVenv, ROOT } from "./ensure.mjs";
 
 ensureNodeModules();
+ensurePackages();
 ensureVenv();
 ensureSystemPackages();
 const { startTestPostgres } = await import("./test-postgres.mjs");
@@ -26,8 +27,12 @@ function findTests(dir, out = []) {
 const args = process.argv.slice(2);
 const all = args.length === 0;
 const tsFiles = all ? ["packages", "apps", "deploy"].flatMap((dir) => findTests(path.join(ROOT, dir))) : args.filter((a) => /\.tsx?$/.test(a));
-const unitFiles = tsFiles.filter((f) => !f.includes(`${path.sep}e2e${path.sep}`));
+// The packed-install test (packages/install.test.ts) runs alone, after the others: npm installs and a site build beside
+// them would take the two cores from tests that measure a 100 ms revocation bound.
+const isPackagesTest = (f) => path.resolve(ROOT, f) === path.join(ROOT, "packages", "install.test.ts");
+const unitFiles = tsFiles.filter((f) => !f.includes(`${path.sep}e2e${path.sep}`) && !isPackagesTest(f));
 const browserFiles = tsFiles.filter((f) => f.includes(`${path.sep}e2e${path.sep}`));
+const packagesFiles = tsFiles.filter(isPackagesTest);
 const pyTargets = all
   ? ["packages/fastapi-better-auth/tests", "apps/backend/tests"].filter((d) => existsSync(path.join(ROOT, d)))
   : args.filter((a) => a.endsWith(".py") || a.includes("/tests"));
@@ -57,6 +62,9 @@ try {
   if (browserFiles.length) {
     ensureSiteBuild();
     suite("Browser", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=300000", ...browserFiles]);
+  }
+  if (packagesFiles.length) {
+    suite("Packages", process.execPath, ["--import", "tsx", "--test", "--test-timeout=900000", ...packagesFiles]);
   }
 } finally {
   await pg.stop();

@@ -108,7 +108,7 @@ def test_cache_is_emptied_when_the_listener_connection_drops(stack) -> None:  # 
     with psycopg.connect(stack.database_url, autocommit=True) as conn:
         (killed,) = conn.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE application_name = 'better-auth-fastapi listener' AND datname = current_database()"
+            " WHERE application_name = 'fastapi-better-auth listener' AND datname = current_database()"
         ).fetchone()
     assert killed >= 1
     # No notification will ever name this row: only a cache emptied on the drop can refuse it.

@@ -5,23 +5,24 @@
  * protected pages' excerpts from the data every docs page loads, and after the build writes the manifest of
  * protected files the Node server enforces, failing the build if any file a reader can get carries text of a page
  * that reader may not open (see src/build/).
- * Docusaurus loads this file with jiti and bundles `src/theme` with its own loaders, so the package ships its
- * TypeScript sources and needs no build step.
+ * Published as compiled JavaScript (`lib/`): Docusaurus transpiles no TypeScript from node_modules. `src/` ships too,
+ * for `docusaurus swizzle --typescript` (getTypeScriptThemePath).
  */
-/// <reference path="./theme-auth.d.ts" />
+/// <reference path="./theme-auth.d.ts" preserve="true" />
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import type { LoadContext, Plugin, SwizzleConfig } from "@docusaurus/types";
-import type { PluginOptions } from "./options";
-import type { ClientOptions } from "./client/context";
-import { createAccessRule, type AccessLevel } from "./client/routes";
-import { themePagePaths, themePaths } from "./client/paths";
-import { ChunkGraphRecorder } from "./build/chunk-graph";
-import { collectPages, pageAccessMap, type PageInfo } from "./build/pages";
-import { protectBuild } from "./build/postbuild";
+import type { PluginOptions } from "./options.js";
+import type { ClientOptions } from "./client/context.js";
+import { createAccessRule, type AccessLevel } from "./client/routes.js";
+import { themePagePaths, themePaths } from "./client/paths.js";
+import { ChunkGraphRecorder } from "./build/chunk-graph.js";
+import { collectPages, pageAccessMap, type PageInfo } from "./build/pages.js";
+import { protectBuild } from "./build/postbuild.js";
 
-export { validateOptions, DEFAULT_OPTIONS, type Options, type PluginOptions } from "./options";
-export { MANIFEST_FILE, parseManifest, type ProtectedManifest, type ProtectedFile } from "./manifest";
+export { validateOptions, DEFAULT_OPTIONS, type Options, type PluginOptions } from "./options.js";
+export { MANIFEST_FILE, parseManifest, type ProtectedManifest, type ProtectedFile } from "./manifest.js";
 
 /** The pages this theme adds, relative to baseUrl, and the component each one renders. */
 export function themeRoutes(options: Pick<PluginOptions, "onboardingPath">): { path: string; component: string }[] {
@@ -50,8 +51,13 @@ export function pageTitlesOf(pages: readonly PageInfo[], accessOf: (permalink: s
   return titles;
 }
 
+// lib/ when installed (and in this repository's workspace), src/ when the tests load this file directly.
+const here = path.dirname(fileURLToPath(import.meta.url));
+// Swizzling with --typescript copies from src/theme, which the package ships beside lib/.
+const typeScriptThemePath = path.join(here, "..", "src", "theme");
+
 export default function themeAuth(context: LoadContext, options: PluginOptions): Plugin<void> {
-  const themePath = path.join(__dirname, "theme");
+  const themePath = path.join(here, "theme");
   const { baseUrl, trailingSlash } = context.siteConfig;
   const base = baseUrl.replace(/\/$/, "");
   const recorder = new ChunkGraphRecorder();
@@ -65,7 +71,7 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
   return {
     name: "docusaurus-theme-auth",
     getThemePath: () => themePath,
-    getTypeScriptThemePath: () => themePath,
+    getTypeScriptThemePath: () => typeScriptThemePath,
     async contentLoaded({ actions }) {
       for (const route of themeRoutes(options)) {
         // Docusaurus applies the site's trailingSlash setting to added routes.
@@ -99,7 +105,7 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
             {
               test: /\.json$/i,
               include: [context.generatedFilesDir],
-              use: [{ loader: path.join(__dirname, "build", "redact-loader.cjs"), options: { file: redactFile } }],
+              use: [{ loader: path.join(here, "build", "redact-loader.cjs"), options: { file: redactFile } }],
             },
           ],
         },

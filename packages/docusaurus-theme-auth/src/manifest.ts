@@ -8,10 +8,10 @@
  * separators, exactly as emitted; a server maps them under the URL the folder is served at. The manifest holds
  * routes and file names only, never page text, so it may be served like any public file.
  */
-import { isAccessLevel, type AccessLevel } from "./client/routes";
+import { isAccessLevel, type AccessLevel } from "./client/routes.js";
 
-export { meets, type AccessLevel } from "./client/routes";
-export { withRedirect } from "./client/redirect";
+export { meets, type AccessLevel } from "./client/routes.js";
+export { withRedirect } from "./client/redirect.js";
 
 export const MANIFEST_FILE = "protected-manifest.json";
 export const MANIFEST_VERSION = 1;

@@ -3,8 +3,12 @@
  * message naming the option, instead of surfacing later as a reader who cannot sign in.
  * Route globs are written relative to the site's `baseUrl` ("/docs/**" means `${baseUrl}docs/**`).
  */
-import { Joi } from "@docusaurus/utils-validation";
+import { createRequire } from "node:module";
 import type { OptionValidationContext } from "@docusaurus/types";
+
+// Required, not imported: Node's ES module loader cannot see this CommonJS module's `Joi` export by name, and
+// Docusaurus' loader (jiti) has no default export for it; require() gives both the same object.
+const { Joi } = createRequire(import.meta.url)("@docusaurus/utils-validation") as typeof import("@docusaurus/utils-validation");
 
 export interface PluginOptions {
   /** Docusaurus plugin id; only one instance makes sense. Default "default". */

@@ -4,7 +4,7 @@ import pg from "pg";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { createTestDatabase } from "../../../scripts/test-postgres.mjs";
-import { DEFAULT_PROFILE_FIELDS, migrateProfileSchema, onboarding, questionsOf } from "./index";
+import { DEFAULT_PROFILE_FIELDS, migrateOnboarding, migrateProfileSchema, onboarding, questionsOf, SESSION_CHANGES_CHANNEL } from "./index";
 import { DEVELOPER_ROLES, PYTHON_PROFICIENCIES } from "./profile-fields";
 import fields from "./profile-fields.json";
 
@@ -54,7 +54,7 @@ describe("onboarding plugin", () => {
     pool = new pg.Pool({ connectionString: db.url, max: 5 });
     auth = makeAuth(pool);
     await (await getMigrations(auth.options)).runMigrations();
-    await migrateProfileSchema(pool);
+    await migrateOnboarding(pool);
   });
   after(async () => {
     await pool.end();
@@ -75,6 +75,28 @@ describe("onboarding plugin", () => {
     const byName = Object.fromEntries(rows.map((r) => [r.typname, r.labels]));
     assert.deepEqual(byName.python_proficiency, Object.keys(fields.pythonProficiency.values));
     assert.deepEqual(byName.developer_role, Object.keys(fields.developerRole.values));
+  });
+
+  test("the migration installs the change triggers: a profile written and a sign-out are announced on the channel", async () => {
+    await migrateOnboarding(pool); // idempotent, as on every start
+    const listener = new pg.Client({ connectionString: db.url });
+    await listener.connect();
+    const heard: unknown[] = [];
+    listener.on("notification", (n) => n.channel === SESSION_CHANGES_CHANNEL && heard.push(JSON.parse(n.payload!)));
+    await listener.query(`LISTEN ${SESSION_CHANGES_CHANNEL}`);
+    try {
+      const { cookie, userId } = await signUp("announced@example.com");
+      const token = (await pool.query(`SELECT token FROM session WHERE "userId" = $1`, [userId])).rows[0].token;
+      await call("POST", "/profile", { cookie, body: JSON.stringify({ pythonProficiency: "beginner", developerRole: "student" }) });
+      assert.equal((await call("POST", "/sign-out", { cookie, body: "{}" })).status, 200);
+      // A round trip on the listening connection delivers what was committed before it.
+      await listener.query("SELECT 1");
+      const deadline = Date.now() + 5000;
+      while (heard.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(heard.slice(0, 2), [{ user: userId }, { token }]);
+    } finally {
+      await listener.end();
+    }
   });
 
   test("GET /profile without a session is 401 UNAUTHENTICATED", async () => {

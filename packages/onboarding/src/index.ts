@@ -12,18 +12,25 @@ import { APIError, createAuthEndpoint, getSession, getSessionFromCtx } from "bet
 import { parseSetCookieHeader, toCookieOptions } from "better-auth/cookies";
 import { parseSessionOutput, parseUserOutput } from "better-auth/db";
 import * as z from "zod";
-import { ONBOARDING_ERROR_CODES } from "./error-codes";
-import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields";
-import { readProfile, readSessionWithProfile, toResponse, writeProfile, type SessionRow } from "./store";
-import type { OnboardingOptions, Profile } from "./types";
+import { ONBOARDING_ERROR_CODES } from "./error-codes.js";
+import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields.js";
+import { readProfile, readSessionWithProfile, toResponse, writeProfile, type SessionRow } from "./store.js";
+import type { OnboardingOptions, Profile } from "./types.js";
 
-export { ONBOARDING_ERROR_CODES } from "./error-codes";
-export * from "./profile-fields";
-export { migrateProfileSchema, profileSchemaStatements } from "./schema";
-export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile, questionsOf } from "./store";
-export type { SessionRow } from "./store";
-export { completenessPredicate, requirementsFingerprint } from "./requirements";
-export type { OnboardingOptions, Profile, ProfileQuestion, ProfileResponse, Queryable } from "./types";
+export { ONBOARDING_ERROR_CODES } from "./error-codes.js";
+export * from "./profile-fields.js";
+export { migrateOnboarding, migrateProfileSchema, profileSchemaStatements } from "./schema.js";
+export {
+  installSessionChangeTriggers,
+  sessionChangeStatements,
+  SESSION_CHANGE_TABLES,
+  SESSION_CHANGES_CHANNEL,
+  SESSION_CHANGES_SCHEMA,
+} from "./session-changes.js";
+export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile, questionsOf } from "./store.js";
+export type { SessionRow } from "./store.js";
+export { completenessPredicate, requirementsFingerprint } from "./requirements.js";
+export type { OnboardingOptions, Profile, ProfileQuestion, ProfileResponse, Queryable } from "./types.js";
 
 /** An answer to every question, each one of its current values. Strict: unknown keys (such as `onboardingCompleted`) are refused, not ignored. */
 export function profileInputFor(fields: readonly ProfileField[]) {

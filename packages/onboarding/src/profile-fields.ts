@@ -7,7 +7,7 @@
  * the question's current values (see requirements.ts, which turns that rule into SQL).
  */
 import * as z from "zod";
-import fields from "./profile-fields.json";
+import fields from "./profile-fields.json" with { type: "json" };
 
 export const PYTHON_PROFICIENCIES = Object.keys(fields.pythonProficiency.values) as [
   keyof typeof fields.pythonProficiency.values,

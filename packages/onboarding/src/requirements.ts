@@ -5,7 +5,7 @@
  * `onboarding_completed = true`, and the Python package reads that column, so both languages agree by construction.
  */
 import { createHash } from "node:crypto";
-import type { ProfileField } from "./profile-fields";
+import type { ProfileField } from "./profile-fields.js";
 
 export const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 export const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;

@@ -10,9 +10,10 @@
  * recomputed against the current ones and the CHECK constraint is rebuilt, in one statement: readers whose answers
  * no longer satisfy the questions are incomplete again, with their answers kept.
  */
-import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields";
-import { completenessPredicate, ident, literal, requirementsFingerprint } from "./requirements";
-import type { Queryable } from "./types";
+import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields.js";
+import { completenessPredicate, ident, literal, requirementsFingerprint } from "./requirements.js";
+import { installSessionChangeTriggers } from "./session-changes.js";
+import type { Queryable } from "./types.js";
 
 const CONSTRAINT = "user_profile_completed_needs_answers";
 
@@ -63,4 +64,15 @@ export function profileSchemaStatements(fields: readonly ProfileField[] = DEFAUL
 /** Creates or updates the profile schema for these questions. Needs Better-Auth's "user" table to exist first. */
 export async function migrateProfileSchema(pool: Queryable, fields: readonly ProfileField[] = DEFAULT_PROFILE_FIELDS): Promise<void> {
   for (const statement of profileSchemaStatements(fields)) await pool.query(statement);
+}
+
+/**
+ * The plugin's migration, idempotent: the profile schema for these questions (the plugin's `fields`, if you gave it
+ * any), then the change triggers that let session caches (the Python package's, the auth server's) hear of every
+ * sign-out and profile change. Run it after Better-Auth's own migration, on every start if you like; serialise
+ * concurrent runs yourself (an advisory lock) if several instances start at once.
+ */
+export async function migrateOnboarding(pool: Queryable, fields: readonly ProfileField[] = DEFAULT_PROFILE_FIELDS): Promise<void> {
+  await migrateProfileSchema(pool, fields);
+  await installSessionChangeTriggers(pool);
 }

@@ -3,9 +3,9 @@
  * table's CHECK constraint) and here: a write stores `onboarding_completed = true` only with an answer to every
  * current question, which the endpoint has validated against the current values; the flag is never taken from input.
  */
-import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields";
-import { ident } from "./requirements";
-import type { Profile, ProfileQuestion, ProfileResponse, Queryable } from "./types";
+import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields.js";
+import { ident } from "./requirements.js";
+import type { Profile, ProfileQuestion, ProfileResponse, Queryable } from "./types.js";
 
 type ProfileRow = Record<string, unknown> & { onboarding_completed: boolean; updated_at: Date };
 

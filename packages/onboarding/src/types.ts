@@ -1,4 +1,4 @@
-import type { DeveloperRole, ProfileField, PythonProficiency } from "./profile-fields";
+import type { DeveloperRole, ProfileField, PythonProficiency } from "./profile-fields.js";
 
 /**
  * A reader's profile as the API returns it: one key per question (null when not answered; a value the questions no
@@ -45,7 +45,7 @@ export interface OnboardingOptions {
   maxBodyBytes?: number;
   /**
    * The required questions (see `parseProfileFields`). Default: profile-fields.json. The migration must be given the
-   * same list (`migrateProfileSchema(pool, fields)`); apps/server reads it from this option.
+   * same list (`migrateOnboarding(pool, fields)`); apps/server reads it from this option.
    */
   fields?: readonly ProfileField[];
 }

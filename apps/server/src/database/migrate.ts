@@ -1,7 +1,7 @@
 /**
  * Migrations as code, idempotent, safe to run from several processes at once: Better-Auth's own tables first
- * (its `getMigrations`), then the profile schema, the sign-in throttle and the change notifications that
- * keep other processes' session caches honest. An advisory lock serialises concurrent runs.
+ * (its `getMigrations`), then the onboarding plugin's (the profile schema and the change notifications that keep
+ * session caches honest), then the sign-in throttle. An advisory lock serialises concurrent runs.
  *
  * The lock is transaction-scoped, held by a transaction kept open on a connection of its own: a transaction pins one
  * server connection even through a transaction pooler (Neon's pooled URL, PgBouncer), whereas a session-level lock
@@ -9,11 +9,10 @@
  * later migration waiting on it.
  */
 import { getMigrations } from "better-auth/db/migration";
-import { migrateProfileSchema, type ProfileField } from "@textbook-auth/onboarding";
+import { migrateOnboarding, type ProfileField } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import { THROTTLE_SCHEMA } from "../auth/sign-in-throttle";
 import type { BetterAuthOptions } from "better-auth";
-import { SESSION_CHANGES_SCHEMA } from "./session-changes";
 
 const MIGRATION_LOCK = 7_340_221;
 
@@ -21,9 +20,10 @@ export async function migrate(pool: pg.Pool, authOptions: BetterAuthOptions): Pr
   await withMigrationLock(pool, async () => {
     const { runMigrations } = await getMigrations(authOptions);
     await runMigrations();
-    await migrateProfileSchema(pool, profileFieldsOf(authOptions));
+    // The profile schema for the plugin's questions, and the change notifications (see @textbook-auth/onboarding's
+    // session-changes.ts).
+    await migrateOnboarding(pool, profileFieldsOf(authOptions));
     await pool.query(THROTTLE_SCHEMA);
-    await pool.query(SESSION_CHANGES_SCHEMA);
   });
 }
 

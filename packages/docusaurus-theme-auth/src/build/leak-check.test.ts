@@ -14,6 +14,7 @@ import type { ChunkGraph } from "./chunk-graph";
 import { findLeaks } from "./leaks";
 import { planProtection } from "./protection";
 import { htmlFileOf } from "./postbuild";
+import { sentences } from "./text";
 import { MANIFEST_FILE, parseManifest } from "../manifest";
 
 const graph: ChunkGraph = {
@@ -41,6 +42,20 @@ const routesChunkNames = {
   "/docs/intro-123": { __comp: "doc-item", content: "intro" },
   "/docs/secret-456": { __comp: "doc-item", content: "secret" },
 };
+
+describe("sentences", () => {
+  it("a route, a source path or an id is a name, not a passage, however many words its slug has", () => {
+    // create-docusaurus' own tutorial: the bundle's route table names every page; route names are public.
+    assert.deepEqual(sentences("/docs/tutorial-extras/translate-your-site"), []);
+    assert.deepEqual(sentences("@site/docs/tutorial-basics/create-a-page.mdx"), []);
+    assert.deepEqual(sentences("tutorial-extras/manage-docs-versions-of-your-site"), []);
+  });
+
+  it("control: prose of six words or more is a passage, and so is each long sentence of a run", () => {
+    assert.deepEqual(sentences("The lighthouse keeper counted every ship. Short one."), ["the lighthouse keeper counted every ship"]);
+    assert.deepEqual(sentences("Read `=` as\n\"now refers to\", never as equals."), ["read as now refers to never as equals"]);
+  });
+});
 
 describe("planProtection", () => {
   const plan = planProtection({

@@ -5,8 +5,8 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { meets, type AccessLevel } from "../client/routes";
-import { decodeEscapes, normalize } from "./text";
+import { meets, type AccessLevel } from "../client/routes.js";
+import { decodeEscapes, normalize } from "./text.js";
 
 /** Files that cannot hold text (they are still protected or not by the manifest, only not read here). */
 const BINARY = /\.(png|jpe?g|gif|webp|avif|ico|bmp|tiff?|woff2?|ttf|otf|eot|mp[34]|webm|ogg|wav|pdf|zip|gz|br|wasm)$/i;

@@ -3,7 +3,7 @@
  * `frontMatter` (docs, blog posts and MDX pages of the official plugins, and plugins that follow their shape) is a
  * page, and its front matter may say `access: public | signed-in | complete-profile`.
  */
-import { ACCESS_LEVELS, isAccessLevel, type AccessLevel } from "../client/routes";
+import { ACCESS_LEVELS, isAccessLevel, type AccessLevel } from "../client/routes.js";
 
 export interface PageInfo {
   permalink: string;

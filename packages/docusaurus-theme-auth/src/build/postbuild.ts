@@ -7,12 +7,12 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { RouteConfig } from "@docusaurus/types";
-import type { AccessLevel } from "../client/routes";
-import { MANIFEST_FILE, MANIFEST_VERSION, type ProtectedManifest } from "../manifest";
-import type { ChunkGraph } from "./chunk-graph";
-import { describeLeaks, findLeaks, type Passage } from "./leaks";
-import { planProtection } from "./protection";
-import { normalize, passagesOfFiles } from "./text";
+import type { AccessLevel } from "../client/routes.js";
+import { MANIFEST_FILE, MANIFEST_VERSION, type ProtectedManifest } from "../manifest.js";
+import type { ChunkGraph } from "./chunk-graph.js";
+import { describeLeaks, findLeaks, type Passage } from "./leaks.js";
+import { planProtection } from "./protection.js";
+import { normalize, passagesOfFiles } from "./text.js";
 
 export interface PostBuildInput {
   siteDir: string;

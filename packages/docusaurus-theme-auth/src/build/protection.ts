@@ -10,9 +10,9 @@
  * enforces that), a file only protected pages load is protected. Each protected page's HTML is protected too.
  */
 import type { RouteConfig } from "@docusaurus/types";
-import type { ChunkGraph } from "./chunk-graph";
-import { leastStrict, type AccessLevel } from "../client/routes";
-import type { ProtectedFile, ProtectedLevel } from "../manifest";
+import type { ChunkGraph } from "./chunk-graph.js";
+import { leastStrict, type AccessLevel } from "../client/routes.js";
+import type { ProtectedFile, ProtectedLevel } from "../manifest.js";
 
 export interface Leaf {
   path: string;

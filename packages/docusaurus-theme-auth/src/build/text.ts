@@ -7,6 +7,7 @@
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const MIN_WORDS = 6;
 
@@ -36,15 +37,22 @@ export function decodeEscapes(content: string): string {
     });
 }
 
-/** Sentences of at least MIN_WORDS words in one run of text, each normalized. */
+/**
+ * Sentences of at least MIN_WORDS words in one run of text, each normalized. A run without whitespace is a name,
+ * not prose: a route (`/docs/tutorial-extras/translate-your-site`), a source path, an id. Route names are public by
+ * design (the sitemap and the manifest list them), and the bundle's route table carries every one of them, so a
+ * long slug would otherwise fail the build of any site that has one (create-docusaurus' own tutorial pages do).
+ */
 export function sentences(run: string): string[] {
   return run
     .split(/(?<=[.!?;:])\s+|\n\s*\n/)
+    .filter((s) => /\S\s+\S/.test(s))
     .map(normalize)
     .filter((s) => s.split(" ").length >= MIN_WORDS);
 }
 
-const EXTRACTOR = path.join(__dirname, "extract-runs.mjs");
+// Copied beside the compiled text.js in lib/build (the build script copies every non-TypeScript file of src/).
+const EXTRACTOR = fileURLToPath(new URL("./extract-runs.mjs", import.meta.url));
 const TEXT_SOURCE = /\.(mdx?|[cm]?[jt]sx?|json)$/i;
 
 /**

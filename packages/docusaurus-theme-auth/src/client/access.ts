@@ -8,8 +8,8 @@
  * and, for the "never rendered" rule, anything not yet known (loading, or the session endpoint failing) shows a
  * neutral placeholder: never the protected content, never a redirect made on a guess.
  */
-import { withRedirect } from "./redirect";
-import type { AccessLevel } from "./routes";
+import { withRedirect } from "./redirect.js";
+import type { AccessLevel } from "./routes.js";
 
 export type AuthStatus = "loading" | "unavailable" | "visitor" | "incomplete" | "reader";
 

@@ -12,10 +12,10 @@ import useIsBrowser from "@docusaurus/useIsBrowser";
 import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
 import { usePluginData } from "@docusaurus/useGlobalData";
 import type { Profile } from "@textbook-auth/onboarding/client";
-import { getAuthClient, type TextbookAuthClient } from "./authClient";
-import { statusOf, type AuthStatus, type SessionSnapshot } from "./access";
-import { createAccessRule, type AccessLevel } from "./routes";
-import { themePagePaths, themePaths, type ThemePaths } from "./paths";
+import { getAuthClient, type TextbookAuthClient } from "./authClient.js";
+import { statusOf, type AuthStatus, type SessionSnapshot } from "./access.js";
+import { createAccessRule, type AccessLevel } from "./routes.js";
+import { themePagePaths, themePaths, type ThemePaths } from "./paths.js";
 
 export const PLUGIN_NAME = "docusaurus-theme-auth";
 

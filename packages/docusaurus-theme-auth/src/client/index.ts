@@ -1,8 +1,8 @@
 /** Browser-side API of the theme, for swizzled components and site code. */
-export { AuthProvider, useAuth, PLUGIN_NAME, type AuthContextValue, type AuthUser, type AuthSession, type ClientOptions } from "./context";
-export { createTextbookAuthClient, getAuthClient, type TextbookAuthClient } from "./authClient";
-export { statusOf, gateFor, levelOf, type AuthStatus, type Gate } from "./access";
-export { sanitizeRedirect, withRedirect, redirectFromSearch } from "./redirect";
+export { AuthProvider, useAuth, PLUGIN_NAME, type AuthContextValue, type AuthUser, type AuthSession, type ClientOptions } from "./context.js";
+export { createTextbookAuthClient, getAuthClient, type TextbookAuthClient } from "./authClient.js";
+export { statusOf, gateFor, levelOf, type AuthStatus, type Gate } from "./access.js";
+export { sanitizeRedirect, withRedirect, redirectFromSearch } from "./redirect.js";
 export {
   createAccessRule,
   createRouteMatcher,
@@ -12,17 +12,17 @@ export {
   ACCESS_LEVELS,
   type AccessLevel,
   type AccessRules,
-} from "./routes";
-export { installPreloadGuard, mayLoad, usePreloadGuard } from "./preloadGuard";
-export { sitePath, themePagePaths, themePaths, type ThemePaths } from "./paths";
-export { useRedirectTarget, useNavigate } from "./navigation";
-export { useProtection } from "./useProtection";
-export { useAccountForm } from "./useAccountForm";
-export { toDisplayError, type DisplayError } from "./errors";
-export { listOf, matchBlock, unknownValues, type Match } from "./personalize";
-export { useAccountFeatures, type AccountFeatures } from "./useAccountFeatures";
-export { describeUserAgent } from "./user-agent";
-export { useFormAction } from "./useFormAction";
-export { useQueryParam } from "./useQueryParam";
-export { parseProviders, providerErrorFromSearch, type SignInProvider } from "./providers";
-export { useSignInProviders } from "./useSignInProviders";
+} from "./routes.js";
+export { installPreloadGuard, mayLoad, usePreloadGuard } from "./preloadGuard.js";
+export { sitePath, themePagePaths, themePaths, type ThemePaths } from "./paths.js";
+export { useRedirectTarget, useNavigate } from "./navigation.js";
+export { useProtection } from "./useProtection.js";
+export { useAccountForm } from "./useAccountForm.js";
+export { toDisplayError, type DisplayError } from "./errors.js";
+export { listOf, matchBlock, unknownValues, type Match } from "./personalize.js";
+export { useAccountFeatures, type AccountFeatures } from "./useAccountFeatures.js";
+export { describeUserAgent } from "./user-agent.js";
+export { useFormAction } from "./useFormAction.js";
+export { useQueryParam } from "./useQueryParam.js";
+export { parseProviders, providerErrorFromSearch, type SignInProvider } from "./providers.js";
+export { useSignInProviders } from "./useSignInProviders.js";

@@ -1,8 +1,8 @@
 import { useCallback } from "react";
 import useIsBrowser from "@docusaurus/useIsBrowser";
 import { useHistory, useLocation } from "@docusaurus/router";
-import { useAuth } from "./context";
-import { redirectFromSearch } from "./redirect";
+import { useAuth } from "./context.js";
+import { redirectFromSearch } from "./redirect.js";
 
 /**
  * Where this page sends the reader when done: the sanitised `?redirect=`, or the home page. The static build

@@ -3,7 +3,7 @@
  * typo that would silently hide the block from everyone, so it is reported instead of ignored.
  */
 import { DEVELOPER_ROLES, PYTHON_PROFICIENCIES } from "@textbook-auth/onboarding/client";
-import type { AuthStatus } from "./access";
+import type { AuthStatus } from "./access.js";
 
 export type Match = "pending" | "match" | "fallback";
 

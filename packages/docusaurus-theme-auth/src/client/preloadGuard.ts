@@ -7,8 +7,8 @@
  * loads them for such a reader: Root's gate replaces the app before Docusaurus' PendingNavigation sees the location.
  */
 import { useLayoutEffect, useEffect, useRef } from "react";
-import { levelOf, type AuthStatus } from "./access";
-import { meets, type AccessLevel } from "./routes";
+import { levelOf, type AuthStatus } from "./access.js";
+import { meets, type AccessLevel } from "./routes.js";
 
 type Load = (routePath: string) => false | Promise<unknown>;
 interface DocusaurusGlobal {

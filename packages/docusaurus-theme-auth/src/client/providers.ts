@@ -8,7 +8,7 @@
  * chosen by that code, upper-cased like every other code here; the `error_description` that comes with it is the
  * provider's free text, taken from the address bar, and is never shown.
  */
-import type { DisplayError } from "./errors";
+import type { DisplayError } from "./errors.js";
 
 export interface SignInProvider {
   id: string;

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import { useAuth } from "./context";
-import type { TextbookAuthClient } from "./authClient";
+import { useAuth } from "./context.js";
+import type { TextbookAuthClient } from "./authClient.js";
 
 /** What the server can do for this site (GET <authBaseUrl>/account/features). */
 export interface AccountFeatures {

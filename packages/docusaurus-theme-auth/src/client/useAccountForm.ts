@@ -1,9 +1,9 @@
 import { useEffect, useState, type FormEvent } from "react";
-import type { TextbookAuthClient } from "./authClient";
-import { useAuth } from "./context";
-import { toDisplayError, type DisplayError } from "./errors";
-import { useNavigate, useRedirectTarget } from "./navigation";
-import { withRedirect } from "./redirect";
+import type { TextbookAuthClient } from "./authClient.js";
+import { useAuth } from "./context.js";
+import { toDisplayError, type DisplayError } from "./errors.js";
+import { useNavigate, useRedirectTarget } from "./navigation.js";
+import { withRedirect } from "./redirect.js";
 
 /**
  * What the sign-in and sign-up pages share: leave once the session says who this is (a reader to the redirect

@@ -1,5 +1,5 @@
 import { useCallback, useState, type FormEvent } from "react";
-import { toDisplayError, type DisplayError } from "./errors";
+import { toDisplayError, type DisplayError } from "./errors.js";
 
 /**
  * One form's submit state: busy while the request runs, the error by code when it fails, `done` when it succeeded.

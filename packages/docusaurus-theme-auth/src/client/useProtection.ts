@@ -1,9 +1,9 @@
 import { useEffect } from "react";
 import { useLocation } from "@docusaurus/router";
-import { useAuth } from "./context";
-import { gateFor, type AuthStatus } from "./access";
-import type { AccessLevel } from "./routes";
-import { useNavigate } from "./navigation";
+import { useAuth } from "./context.js";
+import { gateFor, type AuthStatus } from "./access.js";
+import type { AccessLevel } from "./routes.js";
+import { useNavigate } from "./navigation.js";
 
 /**
  * Applies the strict journey to the current page: returns whether the protected content may render, and sends

@@ -1,8 +1,8 @@
 /** The provider buttons' list, fetched once per page load (see providers.ts for the contract). */
 import { useEffect, useState } from "react";
-import type { TextbookAuthClient } from "./authClient";
-import { useAuth } from "./context";
-import { parseProviders, type SignInProvider } from "./providers";
+import type { TextbookAuthClient } from "./authClient.js";
+import { useAuth } from "./context.js";
+import { parseProviders, type SignInProvider } from "./providers.js";
 
 // One request per page load and client: sign-in and sign-up show the same list.
 const lists = new WeakMap<TextbookAuthClient, Promise<SignInProvider[]>>();

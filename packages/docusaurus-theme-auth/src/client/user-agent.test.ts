@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { describeUserAgent } from "./user-agent";
+import { describeUserAgent } from "./user-agent.js";
 
 describe("describeUserAgent", () => {
   it("names the browser and the system of common user agents", () => {

@@ -1,12 +1,13 @@
 """Validate Better-Auth sessions in FastAPI, from the shared PostgreSQL tables or from Better-Auth JWTs."""
 
 from .csrf import origin_allowed, trusted_origin_set
-from .errors import ERRORS, AuthError, Unavailable
+from .errors import ERRORS, AuthError, SchemaError, Unavailable
 from .integration import BetterAuth, compile_path_pattern
 from .jwt_mode import JWTVerifier
 from .models import Profile, Session, User
 from .secret import WeakSecret, check_secret, secret_problem
 from .store import SessionStore, connection_kwargs, is_transaction_pooler
+from .triggers import install_change_triggers
 from .tokens import (
     SESSION_COOKIES,
     bearer_value,
@@ -23,6 +24,7 @@ __all__ = [
     "BetterAuth",
     "JWTVerifier",
     "Profile",
+    "SchemaError",
     "Session",
     "SessionStore",
     "Unavailable",
@@ -32,6 +34,7 @@ __all__ = [
     "check_secret",
     "compile_path_pattern",
     "connection_kwargs",
+    "install_change_triggers",
     "is_transaction_pooler",
     "origin_allowed",
     "request_credential",

@@ -13,6 +13,9 @@ ERRORS: dict[str, tuple[int, str]] = {
     "AUTH_UNAVAILABLE": (503, "The session store cannot be reached"),
     "PAYLOAD_TOO_LARGE": (413, "The request body is too large"),
     "REQUEST_TIMEOUT": (408, "The request body did not arrive in time"),
+    # A server fault, not the reader's: profile checks were asked of a database without the onboarding plugin's
+    # table (normally refused at startup; this is for a table that went missing, or a database first reached later).
+    "PROFILE_TABLE_MISSING": (500, "This server checks reader profiles, but its database has no user_profile table"),
 }
 
 # A WebSocket refused before the application sees it is accepted and closed at once with one of these codes
@@ -45,6 +48,11 @@ class AuthError(Exception):
 
 class Unavailable(Exception):
     """The database or the JWKS source cannot be reached: an outage, never a pass and never a 500."""
+
+
+class SchemaError(RuntimeError):
+    """The database lacks a table this configuration needs: Better-Auth's (``session``, ``"user"``), or the
+    onboarding plugin's ``user_profile`` for profile checks. Raised at startup, so the app does not start."""
 
 
 async def auth_error_handler(conn: HTTPConnection, exc: Exception) -> JSONResponse | None:

@@ -23,8 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cache import SessionCache
 from .csrf import origin_allowed, trusted_origin_set
-from .errors import AuthError, Unavailable, auth_error_handler
-from .invalidation import listen_url_for
+from .errors import AuthError, SchemaError, Unavailable, auth_error_handler
+from .invalidation import listen_url_for, log
 from .jwt_mode import JWTVerifier
 from .models import Session
 from .secret import check_secret
@@ -121,6 +121,7 @@ class BetterAuth:
             )
         elif self.store is None:
             raise ValueError("database mode needs database_url and secret (BETTER_AUTH_SECRET)")
+        self._protect_requires_profile = False
 
     @property
     def session_cache_state(self) -> Literal["on", "off", "disabled"]:
@@ -133,9 +134,51 @@ class BetterAuth:
         return "on" if cache.enabled else "off"
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
-    async def startup(self) -> None:
+    async def startup(self, app: FastAPI | None = None, *, schema_timeout: float = 10.0) -> None:
+        """Opens the database pool and reads which tables exist. Raises :class:`SchemaError` (the app does not
+        start) when Better-Auth's tables are missing, or when ``user_profile`` (the onboarding plugin's) is missing
+        and profile checks are in use: :meth:`protect` with ``require_profile=True``, or a route of ``app`` that
+        depends on :meth:`complete_profile`. While the database cannot be reached (``schema_timeout``, default 10 s)
+        the app starts anyway, answers 503 ``AUTH_UNAVAILABLE``, and reads the tables once it can."""
         if self.store:
             await self.store.open()
+            # Tables are read only where this process reads sessions from them (cookies and signed bearers).
+            if self._secret is not None:
+                try:
+                    await self._check_schema(app, schema_timeout)
+                except SchemaError:
+                    await self.store.close()
+                    raise
+
+    async def _check_schema(self, app: FastAPI | None, timeout: float) -> None:
+        assert self.store is not None
+        try:
+            has_profile = await self.store.read_schema(timeout=timeout)
+        except Unavailable as exc:
+            log.warning("database not reachable at startup (%s): its tables are checked when it is", exc)
+            return
+        if not has_profile and self._profile_checks(app):
+            raise SchemaError(
+                "this database has no user_profile table, the onboarding plugin's (@textbook-auth/onboarding: run "
+                "its migration, migrateOnboarding), yet profile checks are in use: "
+                + ("protect() requires a complete profile" if self._protect_requires_profile
+                   else "a route depends on complete_profile")
+                + ". Without the plugin, use current_session and protect(require_profile=False)."
+            )
+
+    def _profile_checks(self, app: FastAPI | None) -> bool:
+        """protect() requires a complete profile, or a route of ``app`` depends on complete_profile (directly, through
+        another dependency, or through its router's)."""
+        if self._protect_requires_profile:
+            return True
+
+        def depends_on_profile(dependant: Any) -> bool:
+            return any(d.call == self.complete_profile or depends_on_profile(d) for d in dependant.dependencies)
+
+        return any(
+            (dependant := getattr(route, "dependant", None)) is not None and depends_on_profile(dependant)
+            for route in (app.routes if app is not None else ())
+        )
 
     async def shutdown(self) -> None:
         if self.store:
@@ -144,8 +187,8 @@ class BetterAuth:
             await self.jwt.close()
 
     @asynccontextmanager
-    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
-        await self.startup()
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
+        await self.startup(app)
         try:
             yield
         finally:
@@ -213,6 +256,11 @@ class BetterAuth:
     async def complete_profile(self, conn: HTTPConnection) -> Session:
         """FastAPI dependency: a reader whose profile is complete, or 401 / 403 PROFILE_INCOMPLETE."""
         session = await self.current_session(conn)
+        if session.via != "jwt" and self.store is not None and self.store.has_profile_table is False:
+            # Normally refused at startup; here the database was first reached later, or the table was dropped.
+            # A reader could never complete a profile that has no table: a 403 would send them round in circles.
+            log.error("complete_profile: the database has no user_profile table (the onboarding plugin's)")
+            raise AuthError("PROFILE_TABLE_MISSING")
         if not session.profile_complete and session.via != "jwt":
             # A profile completed a moment ago reaches this process's cache by notification, milliseconds later:
             # a refusal is decided on a fresh read, so a reader just back from onboarding is never turned away.
@@ -240,6 +288,7 @@ class BetterAuth:
         (policy violation; 1013 when the database is down) and the error code as the reason. Call it after
         :meth:`install`, so refusals come before the body limit. A CORS middleware must be added after it (so
         that it runs first) to answer preflights, which carry no credentials."""
+        self._protect_requires_profile = self._protect_requires_profile or require_profile
         app.add_middleware(
             _Protect,
             auth=self,

@@ -26,11 +26,17 @@ from .cache import CHANNEL, SessionCache
 log = logging.getLogger("better_auth_fastapi")
 
 TRIGGER_NAMES = (CHANNEL, f"{CHANNEL}_truncate")
-# Installed by the auth server's migration: a row trigger and a TRUNCATE trigger on each of session, "user" and
-# user_profile.
+# A row trigger and a TRUNCATE trigger, installed and enabled, on each of session, "user" and (where the onboarding
+# plugin's table exists) user_profile: by the onboarding plugin's migration, or by triggers.py.
 TRIGGERS_INSTALLED = f"""
-SELECT count(*) = 6 FROM pg_trigger
-WHERE tgname IN ('{TRIGGER_NAMES[0]}', '{TRIGGER_NAMES[1]}') AND NOT tgisinternal AND tgenabled <> 'D'
+WITH tables AS (
+  SELECT t FROM unnest(ARRAY[to_regclass('session'), to_regclass('"user"'), to_regclass('user_profile')]) AS t
+  WHERE t IS NOT NULL
+)
+SELECT to_regclass('session') IS NOT NULL AND to_regclass('"user"') IS NOT NULL
+   AND (SELECT count(*) FROM pg_trigger g JOIN tables ON g.tgrelid = tables.t
+        WHERE g.tgname IN ('{TRIGGER_NAMES[0]}', '{TRIGGER_NAMES[1]}') AND NOT g.tgisinternal AND g.tgenabled <> 'D')
+       = 2 * (SELECT count(*) FROM tables)
 """
 
 
@@ -105,7 +111,7 @@ class InvalidationListener:
             self.url,
             autocommit=True,
             connect_timeout=3,
-            application_name="better-auth-fastapi listener",
+            application_name="fastapi-better-auth listener",
             keepalives=1, keepalives_idle=5, keepalives_interval=2, keepalives_count=2,
         )
         async with conn:
@@ -128,7 +134,10 @@ class InvalidationListener:
             row = await cur.fetchone()
         if not (row and row[0]):
             if not self._warned:
-                log.warning("session cache off: the change triggers are missing or disabled; run the auth server's migration")
+                log.warning(
+                    "session cache off: the change triggers are missing or disabled; install them with "
+                    "`python -m better_auth_fastapi install-triggers` (or the onboarding plugin's migration)"
+                )
                 self._warned = True
             return False
         nonce = secrets.token_hex(8)

@@ -3,6 +3,10 @@
 A session is valid while its row exists and ``"expiresAt" > now()``; Better-Auth deletes the row on sign-out and
 revocation. With a :class:`SessionCache`, a session read once is served from memory until a change notification
 names it (milliseconds after a sign-out commits) or the cache's ttl ends; without one, every request reads the row.
+
+``user_profile`` is the onboarding plugin's table. A Better-Auth database without it is read without the join: its
+sessions validate with no profile (``Session.profile`` is ``None``). Which query applies is read from the database
+once it is reached, and again whenever a table the query names turns out to be missing.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from .cache import CHANNEL, SessionCache
-from .errors import Unavailable
+from .errors import SchemaError, Unavailable
 from .invalidation import InvalidationListener, log
 from .models import Profile, Session, User
 
@@ -28,6 +32,19 @@ LEFT JOIN user_profile p ON p.user_id = u.id
 WHERE s.token = %s AND s."expiresAt" > now()
 """
 
+
+# The same columns, for a Better-Auth database without the onboarding plugin's table: no profile.
+LOOKUP_WITHOUT_PROFILE = """
+SELECT s.id, s."expiresAt", u.id, u.email, u.name, NULL, NULL, NULL
+FROM session s
+JOIN "user" u ON u.id = s."userId"
+WHERE s.token = %s AND s."expiresAt" > now()
+"""
+
+TABLES_PRESENT = (
+    "SELECT to_regclass('session') IS NOT NULL, to_regclass('\"user\"') IS NOT NULL,"
+    " to_regclass('user_profile') IS NOT NULL"
+)
 
 SESSION_EXISTS = 'SELECT 1 FROM session WHERE id = %s AND "expiresAt" > now()'
 
@@ -72,6 +89,8 @@ class SessionStore:
             kwargs=connection_kwargs(database_url, prepare),
         )
         self.cache = cache
+        # None until the database has been reached: whether the onboarding plugin's table is there.
+        self.has_profile_table: bool | None = None
         self.listener = (
             InvalidationListener(listen_url, cache, self._notify) if cache is not None and listen_url else None
         )
@@ -98,7 +117,7 @@ class SessionStore:
             if cached is not None:
                 return cached if cached.via == via else replace(cached, via=via)
             generation = cache.generation
-        row = await self._fetch_one(token)
+        row = await self._fetch_session(token)
         if row is None:
             return None
         session_id, expires_at, user_id, email, name, proficiency, role, completed = row
@@ -108,25 +127,65 @@ class SessionStore:
             cache.put(token, session, generation)
         return session
 
+    async def read_schema(self, timeout: float | None = None) -> bool:
+        """Whether the onboarding plugin's ``user_profile`` exists (and remembers it). Raises :class:`SchemaError`
+        when Better-Auth's own tables are missing, :class:`Unavailable` when the database cannot be reached."""
+        row = await self._fetch_one(None, TABLES_PRESENT, timeout=timeout)
+        assert row is not None
+        has_session, has_user, has_profile = row
+        if not (has_session and has_user):
+            raise SchemaError(
+                'this database has no Better-Auth tables (session, "user"): run Better-Auth\'s migration first'
+            )
+        self.has_profile_table = bool(has_profile)
+        return self.has_profile_table
+
+    async def _fetch_session(self, token: str) -> tuple[Any, ...] | None:
+        for attempt in (0, 1):
+            if self.has_profile_table is None:
+                try:
+                    await self.read_schema()
+                except SchemaError as exc:
+                    log.error("session lookups impossible: %s", exc)
+                    raise Unavailable(str(exc)) from exc
+            try:
+                return await self._fetch_one(token, LOOKUP if self.has_profile_table else LOOKUP_WITHOUT_PROFILE)
+            except psycopg.errors.UndefinedTable as exc:
+                # A table went away (or the onboarding plugin's was dropped) since the schema was read: read it again.
+                self.has_profile_table = None
+                if attempt == 1:
+                    raise Unavailable(str(exc)) from exc
+        return None
+
     async def session_exists(self, session_id: str) -> bool:
         """For JWT mode's optional revocation check: the JWT's ``sid`` still names a live session."""
-        return await self._fetch_one(session_id, SESSION_EXISTS) is not None
+        try:
+            return await self._fetch_one(session_id, SESSION_EXISTS) is not None
+        except psycopg.errors.UndefinedTable as exc:
+            raise Unavailable(str(exc)) from exc
 
     async def _notify(self, payload: str) -> None:
         """The listener's probe goes out through the pool, the path every lookup takes."""
         async with self.pool.connection() as conn:
             await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
 
-    async def _fetch_one(self, value: str, query: str = LOOKUP) -> tuple[Any, ...] | None:
+    async def _fetch_one(self, value: str | None, query: str, *, timeout: float | None = None) -> tuple[Any, ...] | None:
         # One retry: after a database restart the pool may hand out a connection that died with it.
         for attempt in (0, 1):
             try:
-                async with self.pool.connection() as conn:
-                    cur = await conn.execute(query, (value,))
+                async with self.pool.connection(timeout=timeout) as conn:
+                    cur = await conn.execute(query, () if value is None else (value,))
                     return await cur.fetchone()
             except PoolTimeout as exc:
                 raise Unavailable("no database connection available") from exc
             except psycopg.OperationalError as exc:
                 if attempt == 1:
                     raise Unavailable(str(exc)) from exc
+            except psycopg.errors.UndefinedTable:
+                raise  # the caller reads the schema again
+            except psycopg.Error as exc:
+                # Anything else the database refuses (a permission, a column Better-Auth renamed) is no pass and no
+                # bare 500 either: the request gets AUTH_UNAVAILABLE's JSON, the log the reason.
+                log.error("session query failed: %r", exc)
+                raise Unavailable(str(exc)) from exc
         return None
