@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, checkSecretStrength, loadConfig, loopbackAliases } from "./config";
+import { loadDotEnv, ConfigError, checkSecretStrength, loadConfig, loopbackAliases } from "./config";
 
 const STRONG = "kQ3v9XbP2mZ7rT1yW8sL4nH6jF0dC5aE";
 
@@ -49,13 +49,19 @@ test("a headers timeout longer than the request timeout is refused, naming both"
   );
 });
 
-test("production requires a strong BETTER_AUTH_SECRET and a PUBLIC_URL", () => {
-  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example" };
+test("production requires a strong BETTER_AUTH_SECRET, an https PUBLIC_URL and a DATABASE_URL", () => {
+  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example", DATABASE_URL: "postgres://u:p@db.example/book" };
   assert.throws(() => loadConfig(prod), /BETTER_AUTH_SECRET/);
   assert.throws(() => loadConfig({ ...prod, BETTER_AUTH_SECRET: "short" }), /BETTER_AUTH_SECRET/);
   assert.throws(() => loadConfig({ ...prod, BETTER_AUTH_SECRET: "a".repeat(40) }), /BETTER_AUTH_SECRET/);
   assert.throws(() => loadConfig({ NODE_ENV: "production", BETTER_AUTH_SECRET: STRONG }), /PUBLIC_URL/);
   assert.equal(loadConfig({ ...prod, BETTER_AUTH_SECRET: STRONG }).publicUrl, "https://book.example");
+  // Not the embedded PostgreSQL, whose data would live on this machine's disk only.
+  const { DATABASE_URL: _, ...embedded } = prod;
+  assert.throws(() => loadConfig({ ...embedded, BETTER_AUTH_SECRET: STRONG }), (e: Error) => e instanceof ConfigError && /DATABASE_URL/.test(e.message));
+  // Not a cookie in clear over http, except on loopback where no reader elsewhere can reach it.
+  assert.throws(() => loadConfig({ ...prod, BETTER_AUTH_SECRET: STRONG, PUBLIC_URL: "http://book.example" }), (e: Error) => e instanceof ConfigError && /PUBLIC_URL/.test(e.message));
+  assert.equal(loadConfig({ ...prod, BETTER_AUTH_SECRET: STRONG, PUBLIC_URL: "http://127.0.0.1:3000" }).publicUrl, "http://127.0.0.1:3000");
 });
 
 test("secret strength", () => {
@@ -75,7 +81,7 @@ test("an https:// PUBLIC_URL with a weak BETTER_AUTH_SECRET is refused whatever 
   for (const nodeEnv of ["development", "test", "production"]) {
     for (const [kind, secret] of Object.entries(WEAK_SECRETS)) {
       assert.throws(
-        () => loadConfig({ NODE_ENV: nodeEnv, PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: secret }),
+        () => loadConfig({ NODE_ENV: nodeEnv, PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: secret, DATABASE_URL: "postgres://u:p@db/x" }),
         (e: Error) => e instanceof ConfigError && e.message.startsWith("BETTER_AUTH_SECRET"),
         `${nodeEnv}, ${kind}`,
       );
@@ -102,7 +108,7 @@ test("development trusts both loopback spellings of a loopback public URL; nothi
   // Another port on loopback is another origin, and a real host has no alias.
   assert.deepEqual(loadConfig({ PUBLIC_URL: "https://book.example" }).trustedOrigins, ["https://book.example"]);
   assert.deepEqual(loadConfig({ NODE_ENV: "test" }).trustedOrigins, ["http://localhost:3000"]);
-  const prod = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "http://localhost:3000", BETTER_AUTH_SECRET: STRONG });
+  const prod = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "http://localhost:3000", BETTER_AUTH_SECRET: STRONG, DATABASE_URL: "postgres://u:p@db/x" });
   assert.deepEqual(prod.trustedOrigins, ["http://localhost:3000"]);
   assert.deepEqual(loopbackAliases("http://localhost.example:3000"), []);
 });
@@ -178,7 +184,7 @@ test("social sign-in: each provider is on only with all of its variables, and a 
 
 test("production refuses an OpenID issuer over plain HTTP", () => {
   const oidc = { OIDC_ISSUER: "http://login.example.edu", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b", OIDC_NAME: "SSO" };
-  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG };
+  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG, DATABASE_URL: "postgres://u:p@db/x" };
   assert.throws(() => loadConfig({ ...prod, ...oidc }), (e: Error) => e instanceof ConfigError && /OIDC_ISSUER/.test(e.message));
   assert.equal(loadConfig({ ...prod, ...oidc, OIDC_ISSUER: "https://login.example.edu" }).socialProviders.oidc?.issuer, "https://login.example.edu");
 });
@@ -196,5 +202,27 @@ test("PROFILE_FIELDS: the default questions, a site's own file, and a bad file n
   writeFileSync(bad, JSON.stringify({ level: { column: "user_id", enumType: "level", question: "Level?", input: "radio", values: { a: "A" } } }));
   for (const file of [bad, path.join(dir, "missing.json")]) {
     assert.throws(() => loadConfig({ PROFILE_FIELDS: file }), (e: Error) => e instanceof ConfigError && e.message.startsWith("PROFILE_FIELDS"), file);
+  }
+});
+
+test(".env fills what the environment leaves unset, and is never read under NODE_ENV=test", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "dotenv-")), ".env");
+  writeFileSync(file, "DOTENV_TEST_SET=from-file\nDOTENV_TEST_UNSET=from-file\n");
+  const saved = process.env.NODE_ENV;
+  try {
+    process.env.DOTENV_TEST_SET = "from-environment";
+    loadDotEnv(file); // NODE_ENV=test here, as in every test
+    assert.equal(process.env.DOTENV_TEST_UNSET, undefined);
+    process.env.NODE_ENV = "development";
+    loadDotEnv(file);
+    assert.equal(process.env.DOTENV_TEST_SET, "from-environment");
+    assert.equal(process.env.DOTENV_TEST_UNSET, "from-file");
+  } finally {
+    process.env.NODE_ENV = saved;
+    delete process.env.DOTENV_TEST_SET;
+    delete process.env.DOTENV_TEST_UNSET;
   }
 });

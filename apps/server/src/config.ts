@@ -3,7 +3,7 @@
  * Every error names the variable to set. `.env.example` at the repository root lists them all.
  */
 import * as z from "zod";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_PROFILE_FIELDS, parseProfileFields, type ProfileField } from "@textbook-auth/onboarding/profile-fields";
 import { fileURLToPath } from "node:url";
@@ -185,6 +185,15 @@ export function checkSecretStrength(secret: string): string | null {
   return null;
 }
 
+/**
+ * `.env` at the repository root (`.env.example` says to copy it there), for the variables the environment does not
+ * already set; the backend npm start runs inherits them. Never under NODE_ENV=test, so a developer's file cannot
+ * change what the tests run.
+ */
+export function loadDotEnv(file = path.join(REPO_ROOT, ".env")): void {
+  if (process.env.NODE_ENV !== "test" && existsSync(file)) process.loadEnvFile(file);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
   const result = schema.safeParse(cleaned);
@@ -199,6 +208,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     if (!e.PUBLIC_URL) {
       throw new ConfigError("PUBLIC_URL is required when NODE_ENV=production (the https:// origin readers use)");
+    }
+    // Over http the session cookie travels in clear and gets neither Secure nor the __Secure- prefix. Only a
+    // loopback origin, which no reader elsewhere can reach, is let through (a benchmark, a smoke test).
+    const host = new URL(e.PUBLIC_URL).hostname;
+    if (e.PUBLIC_URL.startsWith("http:") && !["localhost", "127.0.0.1", "[::1]"].includes(host)) {
+      throw new ConfigError(`PUBLIC_URL must be https:// when NODE_ENV=production (it is ${e.PUBLIC_URL})`);
+    }
+    // Without DATABASE_URL the server would start its embedded PostgreSQL: data on this machine's disk only.
+    if (!e.DATABASE_URL) {
+      throw new ConfigError("DATABASE_URL is required when NODE_ENV=production (a postgres:// URL; Neon: the pooled URL)");
     }
   }
   const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin;
