@@ -54,6 +54,10 @@ def create_app(settings: Settings) -> FastAPI:
     # Every route but the health check needs a reader with a complete profile, checked before a body is read;
     # the routes' Reader dependency reuses the result. (Also /docs and /openapi.json.)
     auth.protect(app, public_paths=["/api/health"])
+    # Pages on TRUSTED_ORIGINS (a site on a sibling subdomain) may call this backend on its own origin with the
+    # reader's cookie: CORS for exactly the origins the CSRF check trusts, preflights answered before protect().
+    # Behind the auth server's /api proxy the auth server answers preflights itself, with the same headers.
+    auth.cors(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
