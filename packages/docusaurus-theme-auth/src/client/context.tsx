@@ -44,6 +44,8 @@ export interface AuthContextValue {
   client: TextbookAuthClient | null;
   paths: ThemePaths;
   baseUrl: string;
+  /** The `authBaseUrl` option: a path on this origin, or an absolute URL on another (see `forAuthServer`). */
+  authBaseUrl: string;
   /** Who may open this pathname (with baseUrl): the same rule the build writes into the server's manifest. */
   accessOf: (pathname: string) => AccessLevel;
   isProtected: (pathname: string) => boolean;
@@ -104,13 +106,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       client,
       paths,
       baseUrl: siteConfig.baseUrl,
+      authBaseUrl: options.authBaseUrl,
       accessOf,
       isProtected,
       refetch: async () => {
         await refetch?.();
       },
     }),
-    [status, user, profile, client, paths, siteConfig.baseUrl, accessOf, isProtected, refetch],
+    [status, user, profile, client, paths, siteConfig.baseUrl, options.authBaseUrl, accessOf, isProtected, refetch],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

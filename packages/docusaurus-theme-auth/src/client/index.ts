@@ -2,7 +2,7 @@
 export { AuthProvider, useAuth, PLUGIN_NAME, type AuthContextValue, type AuthUser, type ClientOptions } from "./context.js";
 export { createTextbookAuthClient, getAuthClient, type TextbookAuthClient } from "./authClient.js";
 export { statusOf, gateFor, levelOf, type AuthStatus, type Gate } from "./access.js";
-export { sanitizeRedirect, withRedirect, redirectFromSearch } from "./redirect.js";
+export { sanitizeRedirect, withRedirect, redirectFromSearch, forAuthServer } from "./redirect.js";
 export {
   createAccessRule,
   createRouteMatcher,

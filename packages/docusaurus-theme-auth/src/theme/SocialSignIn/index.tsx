@@ -3,6 +3,7 @@ import { useLocation } from "@docusaurus/router";
 import useIsBrowser from "@docusaurus/useIsBrowser";
 import FormError from "@theme/FormError";
 import {
+  forAuthServer,
   providerErrorFromSearch,
   toDisplayError,
   useAuth,
@@ -19,7 +20,7 @@ import {
  * to sign-in with its code, shown here.
  */
 export default function SocialSignIn(): ReactNode {
-  const { client, paths } = useAuth();
+  const { client, paths, authBaseUrl } = useAuth();
   const target = useRedirectTarget();
   const providers = useSignInProviders();
   const { search } = useLocation();
@@ -41,12 +42,14 @@ export default function SocialSignIn(): ReactNode {
     if (!client) return;
     setBusy(provider);
     setFailure(null);
-    const back = withRedirect(paths.onboarding, target);
+    // The auth server redirects to these itself: on another origin it needs them absolute, on this site's origin.
+    const here = (path: string) => forAuthServer(path, authBaseUrl, window.location.origin);
+    const back = here(withRedirect(paths.onboarding, target));
     const { error } = await client.signIn.social({
       provider,
       callbackURL: back,
       newUserCallbackURL: back,
-      errorCallbackURL: withRedirect(paths.signIn, target === paths.home ? null : target),
+      errorCallbackURL: here(withRedirect(paths.signIn, target === paths.home ? null : target)),
     });
     // On success the client is already on its way to the provider; the button stays busy until the page goes.
     if (error) {
