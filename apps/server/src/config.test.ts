@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, checkSecretStrength, loadConfig, loopbackAliases } from "./config";
+import { loadDotEnv, ConfigError, checkSecretStrength, loadConfig, loopbackAliases } from "./config";
 
 const STRONG = "kQ3v9XbP2mZ7rT1yW8sL4nH6jF0dC5aE";
 
@@ -84,13 +84,19 @@ test("a headers timeout longer than the request timeout is refused, naming both"
   );
 });
 
-test("production requires a strong BETTER_AUTH_SECRET and a PUBLIC_URL", () => {
-  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example" };
+test("production requires a strong BETTER_AUTH_SECRET, an https PUBLIC_URL and a DATABASE_URL", () => {
+  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example", DATABASE_URL: "postgres://u:p@db.example/book" };
   assert.throws(() => loadConfig(prod), /BETTER_AUTH_SECRET/);
   assert.throws(() => loadConfig({ ...prod, BETTER_AUTH_SECRET: "short" }), /BETTER_AUTH_SECRET/);
   assert.throws(() => loadConfig({ ...prod, BETTER_AUTH_SECRET: "a".repeat(40) }), /BETTER_AUTH_SECRET/);
   assert.throws(() => loadConfig({ NODE_ENV: "production", BETTER_AUTH_SECRET: STRONG }), /PUBLIC_URL/);
   assert.equal(loadConfig({ ...prod, BETTER_AUTH_SECRET: STRONG }).publicUrl, "https://book.example");
+  // Not the embedded PostgreSQL, whose data would live on this machine's disk only.
+  const { DATABASE_URL: _, ...embedded } = prod;
+  assert.throws(() => loadConfig({ ...embedded, BETTER_AUTH_SECRET: STRONG }), (e: Error) => e instanceof ConfigError && /DATABASE_URL/.test(e.message));
+  // Not a cookie in clear over http, except on loopback where no reader elsewhere can reach it.
+  assert.throws(() => loadConfig({ ...prod, BETTER_AUTH_SECRET: STRONG, PUBLIC_URL: "http://book.example" }), (e: Error) => e instanceof ConfigError && /PUBLIC_URL/.test(e.message));
+  assert.equal(loadConfig({ ...prod, BETTER_AUTH_SECRET: STRONG, PUBLIC_URL: "http://127.0.0.1:3000" }).publicUrl, "http://127.0.0.1:3000");
 });
 
 test("secret strength", () => {
@@ -110,7 +116,7 @@ test("an https:// PUBLIC_URL with a weak BETTER_AUTH_SECRET is refused whatever 
   for (const nodeEnv of ["development", "test", "production"]) {
     for (const [kind, secret] of Object.entries(WEAK_SECRETS)) {
       assert.throws(
-        () => loadConfig({ NODE_ENV: nodeEnv, PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: secret }),
+        () => loadConfig({ NODE_ENV: nodeEnv, PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: secret, DATABASE_URL: "postgres://u:p@db/x" }),
         (e: Error) => e instanceof ConfigError && e.message.startsWith("BETTER_AUTH_SECRET"),
         `${nodeEnv}, ${kind}`,
       );
@@ -137,7 +143,7 @@ test("development trusts both loopback spellings of a loopback public URL; nothi
   // Another port on loopback is another origin, and a real host has no alias.
   assert.deepEqual(loadConfig({ PUBLIC_URL: "https://book.example" }).trustedOrigins, ["https://book.example"]);
   assert.deepEqual(loadConfig({ NODE_ENV: "test" }).trustedOrigins, ["http://localhost:3000"]);
-  const prod = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "http://localhost:3000", BETTER_AUTH_SECRET: STRONG });
+  const prod = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "http://localhost:3000", BETTER_AUTH_SECRET: STRONG, DATABASE_URL: "postgres://u:p@db/x" });
   assert.deepEqual(prod.trustedOrigins, ["http://localhost:3000"]);
   assert.deepEqual(loopbackAliases("http://localhost.example:3000"), []);
 });
@@ -151,6 +157,36 @@ test("ports left at their defaults may move; set ones (or BACKEND_URL) may not",
   assert.equal(loadConfig({ BACKEND_PORT: "8000" }).backendPortFixed, true);
   assert.equal(loadConfig({ BACKEND_URL: "http://127.0.0.1:9000" }).backendPortFixed, true);
   assert.equal(loadConfig({ EMBEDDED_PG_PORT: "" }).embeddedPgPortFixed, false);
+});
+
+test("mail: SMTP_URL sends through SMTP; development without it keeps a mailbox under DATA_DIR; otherwise off", () => {
+  const smtp = loadConfig({ SMTP_URL: "smtps://user:pw@mail.example:465", MAIL_FROM: "Books <books@mail.example>" });
+  assert.deepEqual(smtp.mail, { kind: "smtp", url: "smtps://user:pw@mail.example:465", from: "Books <books@mail.example>" });
+  const dev = loadConfig({ DATA_DIR: "/tmp/some-data" });
+  assert.deepEqual(dev.mail, { kind: "mailbox", dir: "/tmp/some-data/mail", from: "Textbook <no-reply@localhost>" });
+  assert.equal(loadConfig({ NODE_ENV: "test" }).mail.kind, "off");
+  assert.equal(loadConfig({ NODE_ENV: "test" }).warnings.length, 0);
+});
+
+test("mail: production without SMTP_URL starts with mail off and says so", () => {
+  const c = loadConfig({ NODE_ENV: "production", PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG });
+  assert.equal(c.mail.kind, "off");
+  assert.ok(c.warnings.some((w) => /Mail is off/.test(w) && /SMTP_URL/.test(w)), String(c.warnings));
+  assert.equal(loadConfig({ NODE_ENV: "production", PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG, SMTP_URL: "smtp://m.example" }).warnings.length, 0);
+});
+
+test("mail: bad values name the variable; REQUIRE_EMAIL_VERIFICATION without mail is refused", () => {
+  for (const [name, value] of [
+    ["SMTP_URL", "http://mail.example"],
+    ["SMTP_URL", "not a url"],
+    ["MAIL_FROM", "Books <books@mail.example>\r\nBcc: everyone@example.com"],
+    ["MAIL_FROM", "no address here"],
+    ["REQUIRE_EMAIL_VERIFICATION", "maybe"],
+  ] as const) {
+    assert.throws(() => loadConfig({ [name]: value }), (e: Error) => e instanceof ConfigError && e.message.includes(name), `${name}=${value}`);
+  }
+  assert.throws(() => loadConfig({ NODE_ENV: "test", REQUIRE_EMAIL_VERIFICATION: "true" }), (e: Error) => e instanceof ConfigError && /REQUIRE_EMAIL_VERIFICATION/.test(e.message) && /SMTP_URL/.test(e.message));
+  assert.equal(loadConfig({ REQUIRE_EMAIL_VERIFICATION: "true" }).requireEmailVerification, true, "the development mailbox is mail");
 });
 
 test("social sign-in: each provider is on only with all of its variables, and a half-set group names what is missing", () => {
@@ -183,7 +219,7 @@ test("social sign-in: each provider is on only with all of its variables, and a 
 
 test("production refuses an OpenID issuer over plain HTTP", () => {
   const oidc = { OIDC_ISSUER: "http://login.example.edu", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b", OIDC_NAME: "SSO" };
-  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG };
+  const prod = { NODE_ENV: "production", PUBLIC_URL: "https://book.example", BETTER_AUTH_SECRET: STRONG, DATABASE_URL: "postgres://u:p@db/x" };
   assert.throws(() => loadConfig({ ...prod, ...oidc }), (e: Error) => e instanceof ConfigError && /OIDC_ISSUER/.test(e.message));
   assert.equal(loadConfig({ ...prod, ...oidc, OIDC_ISSUER: "https://login.example.edu" }).socialProviders.oidc?.issuer, "https://login.example.edu");
 });
@@ -201,5 +237,27 @@ test("PROFILE_FIELDS: the default questions, a site's own file, and a bad file n
   writeFileSync(bad, JSON.stringify({ level: { column: "user_id", enumType: "level", question: "Level?", input: "radio", values: { a: "A" } } }));
   for (const file of [bad, path.join(dir, "missing.json")]) {
     assert.throws(() => loadConfig({ PROFILE_FIELDS: file }), (e: Error) => e instanceof ConfigError && e.message.startsWith("PROFILE_FIELDS"), file);
+  }
+});
+
+test(".env fills what the environment leaves unset, and is never read under NODE_ENV=test", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "dotenv-")), ".env");
+  writeFileSync(file, "DOTENV_TEST_SET=from-file\nDOTENV_TEST_UNSET=from-file\n");
+  const saved = process.env.NODE_ENV;
+  try {
+    process.env.DOTENV_TEST_SET = "from-environment";
+    loadDotEnv(file); // NODE_ENV=test here, as in every test
+    assert.equal(process.env.DOTENV_TEST_UNSET, undefined);
+    process.env.NODE_ENV = "development";
+    loadDotEnv(file);
+    assert.equal(process.env.DOTENV_TEST_SET, "from-environment");
+    assert.equal(process.env.DOTENV_TEST_UNSET, "from-file");
+  } finally {
+    process.env.NODE_ENV = saved;
+    delete process.env.DOTENV_TEST_SET;
+    delete process.env.DOTENV_TEST_UNSET;
   }
 });

@@ -3,7 +3,7 @@
  * Every error names the variable to set. `.env.example` at the repository root lists them all.
  */
 import * as z from "zod";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_PROFILE_FIELDS, parseProfileFields, type ProfileField } from "@textbook-auth/onboarding/profile-fields";
 import { fileURLToPath } from "node:url";
@@ -64,6 +64,12 @@ const schema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   /** A client must finish sending its whole request within this many ms, or the connection is closed with 408. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Where mail goes: smtp://user:pass@host:port or smtps://... Unset: the development mailbox, or no mail in production. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL, such as smtp://user:pass@mail.example:587" }).optional(),
+  /** The From of every message: an address, or "Name <address>". Default "Textbook <no-reply@PUBLIC_URL's host>". */
+  MAIL_FROM: z.string().optional(),
+  /** Sign-in waits until the address is verified (403 EMAIL_NOT_VERIFIED). Needs mail. */
+  REQUIRE_EMAIL_VERIFICATION: bool(false),
   /** Social sign-in: each provider's button appears only when both of its keys are set. */
   GITHUB_CLIENT_ID: z.string().optional(),
   GITHUB_CLIENT_SECRET: z.string().optional(),
@@ -77,6 +83,16 @@ const schema = z.object({
   /** The profile questions (JSON in the format of packages/onboarding/src/profile-fields.json); default that file. */
   PROFILE_FIELDS: z.string().optional(),
 });
+
+/**
+ * How mail leaves the server. `smtp`: SMTP_URL. `mailbox`: development without SMTP_URL, each message kept as a file
+ * under `dir` and listed at /dev/mailbox. `off`: no way to send mail (production without SMTP_URL, and tests that do
+ * not set one): password reset, email verification and email-change links are unavailable.
+ */
+export type MailConfig =
+  | { kind: "smtp"; url: string; from: string }
+  | { kind: "mailbox"; dir: string; from: string }
+  | { kind: "off"; reason: string };
 
 export type Config = Readonly<{
   nodeEnv: "development" | "production" | "test";
@@ -108,6 +124,9 @@ export type Config = Readonly<{
   databaseListenUrl: string | undefined;
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+  mail: MailConfig;
+  /** REQUIRE_EMAIL_VERIFICATION: sign-in answers 403 EMAIL_NOT_VERIFIED until the reader follows the link. */
+  requireEmailVerification: boolean;
   /** Sign-in providers besides email and password; absent ones have no keys set. */
   socialProviders: SocialProviders;
   /** The required profile questions (PROFILE_FIELDS, or profile-fields.json). */
@@ -173,6 +192,15 @@ export function checkSecretStrength(secret: string): string | null {
   return null;
 }
 
+/**
+ * `.env` at the repository root (`.env.example` says to copy it there), for the variables the environment does not
+ * already set; the backend npm start runs inherits them. Never under NODE_ENV=test, so a developer's file cannot
+ * change what the tests run.
+ */
+export function loadDotEnv(file = path.join(REPO_ROOT, ".env")): void {
+  if (process.env.NODE_ENV !== "test" && existsSync(file)) process.loadEnvFile(file);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
   const result = schema.safeParse(cleaned);
@@ -187,6 +215,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     if (!e.PUBLIC_URL) {
       throw new ConfigError("PUBLIC_URL is required when NODE_ENV=production (the https:// origin readers use)");
+    }
+    // Over http the session cookie travels in clear and gets neither Secure nor the __Secure- prefix. Only a
+    // loopback origin, which no reader elsewhere can reach, is let through (a benchmark, a smoke test).
+    const host = new URL(e.PUBLIC_URL).hostname;
+    if (e.PUBLIC_URL.startsWith("http:") && !["localhost", "127.0.0.1", "[::1]"].includes(host)) {
+      throw new ConfigError(`PUBLIC_URL must be https:// when NODE_ENV=production (it is ${e.PUBLIC_URL})`);
+    }
+    // Without DATABASE_URL the server would start its embedded PostgreSQL: data on this machine's disk only.
+    if (!e.DATABASE_URL) {
+      throw new ConfigError("DATABASE_URL is required when NODE_ENV=production (a postgres:// URL; Neon: the pooled URL)");
     }
   }
   const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).origin;
@@ -228,6 +266,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!trustedOrigins.includes(origin)) trustedOrigins.push(origin);
   }
   const cookieDomain = e.COOKIE_DOMAIN === undefined ? undefined : checkCookieDomain(e.COOKIE_DOMAIN, publicUrl);
+  const dataDir = path.resolve(REPO_ROOT, e.DATA_DIR);
+  const mail = mailConfig(e, publicUrl, dataDir);
+  if (mail.kind === "off") {
+    if (e.REQUIRE_EMAIL_VERIFICATION) {
+      throw new ConfigError(`REQUIRE_EMAIL_VERIFICATION=true needs mail, and ${mail.reason}: set SMTP_URL, or nobody could ever sign in`);
+    }
+    if (e.NODE_ENV === "production") {
+      warnings.push(`Mail is off: ${mail.reason}. Password reset, email verification and email change by link are unavailable until SMTP_URL is set.`);
+    }
+  }
   const socialProviders = readSocialProviders(e);
   const profileFields = e.PROFILE_FIELDS ? readProfileFields(path.resolve(REPO_ROOT, e.PROFILE_FIELDS)) : DEFAULT_PROFILE_FIELDS;
   return Object.freeze({
@@ -240,7 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     secret: e.BETTER_AUTH_SECRET,
-    dataDir: path.resolve(REPO_ROOT, e.DATA_DIR),
+    dataDir,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     embeddedPgPortFixed: cleaned.EMBEDDED_PG_PORT !== undefined,
     backendUrl: (e.BACKEND_URL ?? `http://127.0.0.1:${e.BACKEND_PORT}`).replace(/\/$/, ""),
@@ -257,10 +305,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseListenUrl: e.DATABASE_LISTEN_URL,
     headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    mail: Object.freeze(mail),
+    requireEmailVerification: e.REQUIRE_EMAIL_VERIFICATION,
     socialProviders,
     profileFields,
     warnings: Object.freeze(warnings),
   });
+}
+
+const MAIL_FROM_ADDRESS = /^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/;
+
+function mailConfig(e: z.infer<typeof schema>, publicUrl: string, dataDir: string): MailConfig {
+  const from = e.MAIL_FROM ?? `Textbook <no-reply@${new URL(publicUrl).hostname}>`;
+  // A header value: a line break in it would let the variable write other headers.
+  if (!MAIL_FROM_ADDRESS.test(from)) throw new ConfigError(`MAIL_FROM must be an address or "Name <address>" on one line (got ${JSON.stringify(from)})`);
+  if (e.SMTP_URL) return { kind: "smtp", url: e.SMTP_URL, from };
+  if (e.NODE_ENV === "development") return { kind: "mailbox", dir: path.join(dataDir, "mail"), from };
+  return { kind: "off", reason: `NODE_ENV=${e.NODE_ENV} and SMTP_URL is not set` };
 }
 
 /**

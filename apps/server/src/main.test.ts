@@ -179,6 +179,12 @@ describe("npm start in development: both loopback addresses work", { skip: !hasV
     assert.ok(printed.includes(`http://127.0.0.1:${port}`), printed);
   });
 
+  test("prints where mail goes: the development mailbox under DATA_DIR, and its page", async () => {
+    const [line] = await run.waitFor(/^Mail: .*$/m, 1_000);
+    assert.ok(line.startsWith(`Mail: development mailbox, messages kept in ${path.join(dataDir, "mail")}`), line);
+    assert.ok(line.endsWith(`read them at http://localhost:${port}/dev/mailbox`), line);
+  });
+
   for (const host of ["localhost", "127.0.0.1"]) {
     test(`a page on http://${host}:PORT signs up and writes to the backend through the proxy`, async () => {
       const origin = `http://${host}:${port}`;

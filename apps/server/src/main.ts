@@ -1,5 +1,5 @@
 /** Entry point of `npm start`: validated config, the whole product, a clean stop on Ctrl-C or SIGTERM. */
-import { ConfigError, StartupError, loadConfig, loopbackAliases, type Config } from "./config";
+import { ConfigError, StartupError, loadConfig, loadDotEnv, loopbackAliases, type Config } from "./config";
 import { planPorts, portInUse } from "./ports";
 import { startServer } from "./server";
 
@@ -11,6 +11,7 @@ function readyLine(config: Config, port: number): string {
 }
 
 async function main() {
+  loadDotEnv();
   let config = loadConfig();
   // Loud on purpose: a line among the start-up logs is a line nobody reads.
   for (const warning of config.warnings) {

@@ -13,6 +13,7 @@ import { resolveSecret } from "./auth/secret";
 import { createListener } from "./http/app";
 import { createSessionLookup } from "./sessions/lookup";
 import { spawnBackend } from "./backend/spawn";
+import { createMailer } from "./mail/mailer";
 
 export interface RunningServer {
   url: string;
@@ -38,6 +39,12 @@ export async function startServer(config: Config, log: (line: string) => void = 
     cleanups.push(() => pool.end());
     const secret = resolveSecret(config);
     await migrate(pool, authOptions(config, pool, secret));
+    // The per-recipient cap goes with the other limits: tests that send many messages to one address turn it off.
+    const mailer = createMailer(config.mail, { log, recipientLimit: config.rateLimit ? undefined : 0 });
+    cleanups.push(() => mailer.stop());
+    log(mailer.mailbox ? `${mailer.description}; read them at ${config.publicUrl}/dev/mailbox` : mailer.description);
+    // Said at start rather than at a reader's first reset; never holds the start (the server may come up later).
+    void mailer.check().then((problem) => problem && log(`Mail: the SMTP server does not answer (${problem}); messages fail until it does`));
 
     if (config.startBackend) {
       const backend = spawnBackend({
@@ -61,7 +68,8 @@ export async function startServer(config: Config, log: (line: string) => void = 
     });
     cleanups.push(() => lookup.stop());
     const listener = await createListener({
-      auth: createAuth(config, pool, secret),
+      auth: createAuth(config, pool, secret, mailer),
+      mailbox: mailer.mailbox,
       pool,
       backendUrl: config.backendUrl,
       siteDir: config.siteDir,

@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { launchBrowser, pathOf, startProduct, step, uniqueEmail, type Product } from "./harness";
+import { launchBrowser, pathOf, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
 
 const CHAPTER = "/docs/variables";
 const PASSWORD = "correct horse battery staple";
@@ -37,6 +37,7 @@ async function waitEnabled(control: Locator, where: string): Promise<void> {
 
 describe("theme pages opened by a full page load", () => {
   let product: Product;
+  let smtp: TestSmtp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -45,7 +46,9 @@ describe("theme pages opened by a full page load", () => {
   const pageErrors: string[] = [];
 
   before(async () => {
-    [product, browser] = await Promise.all([startProduct({ label: "direct-load" }), launchBrowser()]);
+    // With mail, so the reset and confirmation pages show their forms.
+    smtp = await startTestSmtp();
+    [product, browser] = await Promise.all([startProduct({ label: "direct-load", env: { SMTP_URL: smtp.url } }), launchBrowser()]);
     context = await browser.newContext({ baseURL: product.url });
     await context.tracing.start({ screenshots: true, snapshots: true });
     page = await context.newPage();
@@ -63,6 +66,7 @@ describe("theme pages opened by a full page load", () => {
     await context?.tracing.stop().catch(() => {});
     await browser?.close();
     await product?.stop();
+    await smtp?.stop();
   });
 
   it("sign-up: creates the account and goes on to onboarding, keeping the way back", async () => {
@@ -108,6 +112,20 @@ describe("theme pages opened by a full page load", () => {
       assert.equal(await page.getByTestId("account-proficiency").getAttribute("data-value"), "advanced");
       assert.equal(await page.getByTestId("account-role").getAttribute("data-value"), "robotics");
     });
+    await step(context, page, "direct-03b-account-forms", async () => {
+      // Every form of the account page, not only the profile's, is usable after a full load.
+      await openDirectly(page, "/account", (p) => p.getByRole("button", { name: "Save name" }));
+      assert.equal(await page.getByRole("textbox", { name: "Name", exact: true }).inputValue(), "Dee Rect");
+      for (const name of ["Change email", "Change password", "Delete my account"]) {
+        assert.ok(await page.getByRole("button", { name, exact: true }).isEnabled(), name);
+      }
+      await page.getByRole("table").getByText("This device").waitFor();
+      await page.getByRole("textbox", { name: "Name", exact: true }).fill("Dee Rected");
+      await page.getByRole("button", { name: "Save name" }).click();
+      await page.getByRole("status").filter({ hasText: "Your name is saved." }).waitFor();
+      await page.reload();
+      await page.getByTestId("account-name").filter({ hasText: "Dee Rected" }).waitFor();
+    });
     await step(context, page, "direct-04-signed-out", async () => {
       await openDirectly(page, "/account", (p) => p.getByRole("main").getByRole("button", { name: "Sign out" }));
       await page.getByRole("main").getByRole("button", { name: "Sign out" }).click();
@@ -128,6 +146,37 @@ describe("theme pages opened by a full page load", () => {
       await submit(page).click();
       await page.waitForURL((u) => u.pathname === CHAPTER);
       await page.getByRole("heading", { level: 1, name: "Variables and values" }).waitFor();
+    });
+  });
+
+  it("forgot-password: keeps the address it was given and sends the link", async () => {
+    await step(context, page, "direct-06-forgot-password", async () => {
+      const submit = (p: Page) => p.getByRole("button", { name: "Send the link" });
+      await openDirectly(page, `/forgot-password?email=${encodeURIComponent(email)}`, submit);
+      assert.equal(await page.getByLabel("Email").inputValue(), email);
+      await submit(page).click();
+      await page.getByTestId("reset-requested").waitFor();
+      await smtp.next(email, /reset/i);
+    });
+  });
+
+  it("reset-password: the token from the query reaches the form; a bad one is refused by code", async () => {
+    await step(context, page, "direct-07-reset-password", async () => {
+      const submit = (p: Page) => p.getByRole("button", { name: "Change password" });
+      await openDirectly(page, "/reset-password?token=not-a-real-token", submit);
+      await page.getByLabel("New password", { exact: true }).fill("a long new password");
+      await page.getByLabel("New password, again").fill("a long new password");
+      await submit(page).click();
+      await page.locator("[data-error-code=INVALID_TOKEN]").waitFor();
+      await page.getByRole("link", { name: "Send a new link" }).waitFor();
+    });
+  });
+
+  it("verify-email: says what went wrong with a link, by code", async () => {
+    await step(context, page, "direct-08-verify-email", async () => {
+      await openDirectly(page, "/verify-email?error=TOKEN_EXPIRED", (p) => p.locator("[data-error-code=TOKEN_EXPIRED]"));
+      // The reader is signed in here: the way to a new link is the account page.
+      await page.getByRole("main").getByRole("link", { name: "Send a new link from your account page" }).waitFor();
     });
   });
 

@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { createTestDatabase, freePort } from "../../../scripts/test-postgres.mjs";
 
+export { startTestSmtp, type TestSmtp, type ReceivedMail } from "../../server/src/testing/smtp";
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const OUTPUT_DIR = path.join(ROOT, "test-output", "e2e");
 const SITE_DIR = path.join(ROOT, "apps/site/build");

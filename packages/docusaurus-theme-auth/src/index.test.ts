@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { LoadContext } from "@docusaurus/types";
-import themeAuth, { validateOptions } from "./index";
+import themeAuth, { pageTitlesOf, validateOptions } from "./index";
+import type { AccessLevel } from "./client/routes";
 import { DEFAULT_OPTIONS } from "./options";
 
 function load(baseUrl: string) {
@@ -24,7 +25,7 @@ describe("plugin", () => {
     assert.equal(typeof validateOptions, "function");
   });
 
-  it("adds the four pages under baseUrl, each pointing at a swizzlable @theme component", async () => {
+  it("adds its pages under baseUrl, each pointing at a swizzlable @theme component", async () => {
     for (const [baseUrl, prefix] of [["/", ""], ["/textbook/", "/textbook"]] as const) {
       const { plugin, routes, actions } = load(baseUrl);
       await plugin.contentLoaded!({ content: undefined, actions: actions as never });
@@ -35,6 +36,9 @@ describe("plugin", () => {
           [`${prefix}/sign-up`, "@theme/SignUp", true],
           [`${prefix}/onboarding`, "@theme/Onboarding", true],
           [`${prefix}/account`, "@theme/Account", true],
+          [`${prefix}/forgot-password`, "@theme/ForgotPassword", true],
+          [`${prefix}/reset-password`, "@theme/ResetPassword", true],
+          [`${prefix}/verify-email`, "@theme/VerifyEmail", true],
         ],
       );
     }
@@ -58,8 +62,17 @@ describe("plugin", () => {
       },
     };
     await plugin.allContentLoaded!({ allContent, actions: actions as never });
-    assert.deepEqual(Object.keys(globalData() as object).sort(), ["authBaseUrl", "onboardingPath", "pageAccess", "protectedRoutes", "publicRoutes"]);
+    assert.deepEqual(Object.keys(globalData() as object).sort(), ["authBaseUrl", "onboardingPath", "pageAccess", "pageTitles", "protectedRoutes", "publicRoutes"]);
     assert.deepEqual((globalData() as { pageAccess: unknown }).pageAccess, { "/docs/open": "public", "/docs/members": "signed-in" });
+    // Titles of the pages a visitor may not open, for "Sign in to read <title>": /docs/plain is protected by the glob.
+    assert.deepEqual((globalData() as { pageTitles: unknown }).pageTitles, { "/docs/members": "Members", "/docs/plain": "Plain" });
+  });
+
+  it("knows the titles of protected pages only, by permalink without a trailing slash", () => {
+    const page = (permalink: string, title: string) => ({ permalink, titles: [title] });
+    const accessOf = (p: string) => (p.startsWith("/textbook/docs/") && p !== "/textbook/docs/intro" ? "complete-profile" : "public") as AccessLevel;
+    const titles = pageTitlesOf([page("/textbook/docs/data/", "Lists and dictionaries"), page("/textbook/docs/intro", "Introduction"), page("/textbook/blog/post", "A post")], accessOf);
+    assert.deepEqual(titles, { "/textbook/docs/data": "Lists and dictionaries" });
   });
 
   it("refuses a front matter access level it does not know, naming the file", async () => {
@@ -71,7 +84,7 @@ describe("plugin", () => {
   it("has a theme folder with every page component", () => {
     const { plugin } = load("/");
     const dir = plugin.getThemePath!();
-    for (const c of ["Root", "ProtectedRoute", "SignIn", "SignUp", "Onboarding", "Account", "ForProficiency", "ForRole"]) {
+    for (const c of ["Root", "ProtectedRoute", "SignIn", "SignUp", "Onboarding", "Account", "ForgotPassword", "ResetPassword", "VerifyEmail", "AccountSection", "SessionList", "ForProficiency", "ForRole"]) {
       assert.ok(existsSync(path.join(dir, c, "index.tsx")), c);
     }
     assert.equal(plugin.getTypeScriptThemePath!(), dir);

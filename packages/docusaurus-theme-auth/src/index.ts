@@ -1,6 +1,6 @@
 /**
  * Node entry of the theme: validated options, the theme components' folder, the global data the browser reads,
- * and the four pages. Pages point at `@theme/...` components so a site can swizzle any of them.
+ * and the pages. Pages point at `@theme/...` components so a site can swizzle any of them.
  * At build time it also keeps protected text on the server: it records the client bundle's chunk graph, removes
  * protected pages' excerpts from the data every docs page loads, and after the build writes the manifest of
  * protected files the Node server enforces, failing the build if any file a reader can get carries text of a page
@@ -18,7 +18,7 @@ import type { ClientOptions } from "./client/context.js";
 import { createAccessRule, type AccessLevel } from "./client/routes.js";
 import { themePagePaths, themePaths } from "./client/paths.js";
 import { ChunkGraphRecorder } from "./build/chunk-graph.js";
-import { collectPages, pageAccessMap } from "./build/pages.js";
+import { collectPages, pageAccessMap, type PageInfo } from "./build/pages.js";
 import { protectBuild } from "./build/postbuild.js";
 
 export { validateOptions, DEFAULT_OPTIONS, type Options, type PluginOptions } from "./options.js";
@@ -31,7 +31,24 @@ export function themeRoutes(options: Pick<PluginOptions, "onboardingPath">): { p
     { path: "/sign-up", component: "@theme/SignUp" },
     { path: options.onboardingPath, component: "@theme/Onboarding" },
     { path: "/account", component: "@theme/Account" },
+    { path: "/forgot-password", component: "@theme/ForgotPassword" },
+    { path: "/reset-password", component: "@theme/ResetPassword" },
+    { path: "/verify-email", component: "@theme/VerifyEmail" },
   ];
+}
+
+/**
+ * The title of each page a visitor may not open, by permalink without a trailing slash, so /sign-in can say what
+ * the reader came for ("Sign in to read Lists and dictionaries"). Only what the page is called where it is linked
+ * (the sidebar shows it to every visitor, and the build's leak check does not count titles as protected text).
+ */
+export function pageTitlesOf(pages: readonly PageInfo[], accessOf: (permalink: string) => AccessLevel): Record<string, string> {
+  const titles: Record<string, string> = {};
+  for (const page of pages) {
+    const title = page.titles[0];
+    if (title && accessOf(page.permalink) !== "public") titles[page.permalink.replace(/(.)\/$/, "$1")] = title;
+  }
+  return titles;
 }
 
 // lib/ when installed (and in this repository's workspace), src/ when the tests load this file directly.
@@ -74,6 +91,7 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
         publicRoutes: options.publicRoutes,
         onboardingPath: options.onboardingPath,
         pageAccess,
+        pageTitles: pageTitlesOf(pages, accessOf),
       };
       actions.setGlobalData(clientOptions);
       const excerpts = pages.filter((p) => p.description && accessOf(p.permalink) !== "public").map((p) => p.description!);
@@ -125,7 +143,12 @@ export function getSwizzleConfig(): SwizzleConfig {
       SignIn: { ...safe, description: "The sign-in page" },
       SignUp: { ...safe, description: "The sign-up page" },
       Onboarding: { ...safe, description: "The onboarding page (the two profile questions)" },
-      Account: { ...safe, description: "The account page: profile and sign-out" },
+      Account: { ...safe, description: "The account page: profile, name, email, password, sessions, export, deletion, sign-out" },
+      AccountSection: { ...safe, description: "One titled section of the account page" },
+      ForgotPassword: { ...safe, description: "The page that mails a password reset link" },
+      ResetPassword: { ...safe, description: "The page a reset link opens: choose a new password" },
+      VerifyEmail: { ...safe, description: "Where a verification or email-change link lands" },
+      SessionList: { ...safe, description: "The account page's list of the reader's sessions" },
       ProfileForm: { ...safe, description: "The two profile questions, used by Onboarding and Account" },
       SocialSignIn: { ...safe, description: "The sign-in buttons of other providers (GitHub, Google, OpenID), under sign-in and sign-up" },
       AuthField: { ...safe, description: "A labelled input of the sign-in and sign-up forms" },

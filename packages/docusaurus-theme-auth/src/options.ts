@@ -52,7 +52,7 @@ export const OptionsSchema = Joi.object<PluginOptions>({
   publicRoutes: Joi.array().items(ROUTE_GLOB).default(DEFAULT_OPTIONS.publicRoutes),
   onboardingPath: Joi.string()
     .pattern(SITE_PATH)
-    .invalid("/sign-in", "/sign-up", "/account")
+    .invalid("/sign-in", "/sign-up", "/account", "/forgot-password", "/reset-password", "/verify-email")
     .default(DEFAULT_OPTIONS.onboardingPath)
     .messages({
       "string.pattern.base": '"onboardingPath" must be a path starting with a single "/" (got {:#value})',

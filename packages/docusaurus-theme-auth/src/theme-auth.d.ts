@@ -49,6 +49,41 @@ declare module "@theme/Account" {
   export default function Account(): ReactNode;
 }
 
+declare module "@theme/ForgotPassword" {
+  import type { ReactNode } from "react";
+  export default function ForgotPassword(): ReactNode;
+}
+
+declare module "@theme/ResetPassword" {
+  import type { ReactNode } from "react";
+  export default function ResetPassword(): ReactNode;
+}
+
+declare module "@theme/VerifyEmail" {
+  import type { ReactNode } from "react";
+  export default function VerifyEmail(): ReactNode;
+}
+
+declare module "@theme/AccountSection" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    title: string;
+    children: ReactNode;
+    name?: string;
+  }
+  export default function AccountSection(props: Props): ReactNode;
+  export function StatusLabel(props: { kind: "success" | "warning" | "info"; children: ReactNode }): ReactNode;
+  export const DANGER_BUTTON_STYLE: import("react").CSSProperties;
+}
+
+declare module "@theme/SessionList" {
+  import type { ReactNode } from "react";
+  export interface Props {
+    onSignInAgain?: () => void;
+  }
+  export default function SessionList(props: Props): ReactNode;
+}
+
 declare module "@theme/AuthField" {
   import type { InputHTMLAttributes, ReactNode } from "react";
   export interface Props extends Omit<InputHTMLAttributes<HTMLInputElement>, "id" | "value" | "onChange"> {

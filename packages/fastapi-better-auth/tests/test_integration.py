@@ -16,7 +16,7 @@ from conftest import Reader
 COOKIE = "better-auth.session_token"
 
 
-def make_app(stack, *, require_profile: bool = True) -> tuple[FastAPI, BetterAuth]:  # type: ignore[no-untyped-def]
+def make_app(stack, *, require_profile: bool = True, session_only_paths: tuple[str, ...] = ()) -> tuple[FastAPI, BetterAuth]:  # type: ignore[no-untyped-def]
     auth = BetterAuth(public_url=stack.origin, database_url=stack.database_url, secret=stack.secret)
     app = FastAPI(lifespan=auth.lifespan)
     auth.install(app)
@@ -57,7 +57,12 @@ def make_app(stack, *, require_profile: bool = True) -> tuple[FastAPI, BetterAut
         await websocket.send_text(session.user.id)
         await websocket.close()
 
-    auth.protect(app, public_paths=["/health", "/public/*", "/open/**", "/ws-dependency"], require_profile=require_profile)
+    auth.protect(
+        app,
+        public_paths=["/health", "/public/*", "/open/**", "/ws-dependency"],
+        require_profile=require_profile,
+        session_only_paths=session_only_paths,
+    )
     return app, auth
 
 
@@ -117,6 +122,14 @@ def test_session_only_mode_lets_incomplete_profiles_through(stack, readers) -> N
     with TestClient(app) as c:
         assert c.get("/private", headers=cookie(readers["incomplete"])).status_code == 200
         assert c.get("/private").status_code == 401
+
+
+def test_session_only_paths_need_a_session_but_no_profile(stack, readers) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make_app(stack, session_only_paths=("/private",))
+    with TestClient(app) as c:
+        assert c.get("/private", headers=cookie(readers["incomplete"])).status_code == 200
+        assert c.get("/private").json()["code"] == "UNAUTHENTICATED"
+        assert c.post("/upload", headers={**cookie(readers["incomplete"]), "origin": stack.origin}).json()["code"] == "PROFILE_INCOMPLETE"
 
 
 def test_one_lookup_per_request_even_with_a_route_dependency(stack, readers) -> None:  # type: ignore[no-untyped-def]

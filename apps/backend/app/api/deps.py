@@ -41,6 +41,11 @@ async def _reader(request: Request) -> Session:
     return await auth.complete_profile(request)
 
 
+async def _signed_in(request: Request) -> Session:
+    auth: BetterAuth = request.app.state.auth
+    return await auth.current_session(request)
+
+
 async def _db(request: Request) -> AsyncIterator[AsyncConnection]:
     try:
         async with request.app.state.db.connection() as conn:
@@ -50,4 +55,6 @@ async def _db(request: Request) -> AsyncIterator[AsyncConnection]:
 
 
 Reader = Annotated[Session, Depends(_reader)]
+# Signed in, whatever the profile says: for what a reader may always do with their own data (export it).
+SignedIn = Annotated[Session, Depends(_signed_in)]
 Db = Annotated[AsyncConnection, Depends(_db)]

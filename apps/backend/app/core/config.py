@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
@@ -75,9 +77,15 @@ class ConfigError(Exception):
     pass
 
 
+# `.env` at the repository root, read as the auth server reads it: for variables the environment does not set, never
+# under NODE_ENV=test (a developer's file must not change what the tests run).
+DOT_ENV = Path(__file__).resolve().parents[4] / ".env"
+
+
 def load_settings() -> Settings:
+    env_file = DOT_ENV if os.environ.get("NODE_ENV") != "test" and DOT_ENV.is_file() else None
     try:
-        return Settings()  # type: ignore[call-arg]
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

@@ -1,6 +1,8 @@
 /**
  * The Better-Auth instance: email and password, sessions in PostgreSQL, the onboarding profile, bearer tokens
- * (for non-browser clients of the Python backend) and JWTs (for the backend's JWT mode).
+ * (for non-browser clients of the Python backend) and JWTs (for the backend's JWT mode). With mail (see
+ * ../mail/): password reset, email verification and email change by link; the account plugin (../account/) adds
+ * the export and the stricter deletion rule.
  */
 import { betterAuth, type BetterAuthOptions } from "better-auth";
 import { bearer, jwt } from "better-auth/plugins";
@@ -12,9 +14,55 @@ import type pg from "pg";
 import type { Config } from "../config";
 import { passwordHasher } from "./password";
 import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
+import type { Mailer } from "../mail/mailer";
+import { changeEmailMail, resetPasswordMail, verifyEmailMail } from "../mail/messages";
+import { account, afterDelete } from "../account";
+import { backendExport } from "../account/export";
 import { socialPlugins, socialProviderOptions } from "./social";
 
-export function authOptions(config: Config, pool: pg.Pool, secret: string) {
+/** A reset link works once, for this long. */
+export const RESET_PASSWORD_EXPIRES_IN = 60 * 60;
+/** A verification (or email-change) link works for this long. */
+export const VERIFY_EMAIL_EXPIRES_IN = 24 * 60 * 60;
+
+/** Where a reset link lands when the request named no page: the theme's /reset-password. */
+function withResetPage(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.get("callbackURL")) parsed.searchParams.set("callbackURL", "/reset-password");
+  return parsed.href;
+}
+
+/** Better-Auth's verification tokens are JWTs; an email change's names the new address in `updateTo`. */
+function isEmailChange(token: string): boolean {
+  try {
+    return Boolean(JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()).updateTo);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Better-Auth's mail features, configured only when mail can leave the server: without it Better-Auth answers
+ * RESET_PASSWORD_DISABLED and VERIFICATION_EMAIL_NOT_ENABLED itself, and the account page hides the buttons.
+ */
+function mailOptions(config: Config, mailer: Mailer | undefined) {
+  if (!mailer?.enabled) return {};
+  return {
+    emailVerification: {
+      sendOnSignUp: true,
+      autoSignInAfterVerification: true,
+      expiresIn: VERIFY_EMAIL_EXPIRES_IN,
+      // Better-Auth calls this for sign-up, "send again" and the new address of an email change (whose user.email
+      // is then the new address): the token's payload tells which.
+      sendVerificationEmail: async ({ user, url, token }: { user: { email: string }; url: string; token: string }) => {
+        await mailer.send(isEmailChange(token) ? changeEmailMail(user.email, url) : verifyEmailMail(user.email, url));
+      },
+    },
+  };
+}
+
+export function authOptions(config: Config, pool: pg.Pool, secret: string, mailer?: Mailer) {
+  const mail = mailOptions(config, mailer);
   return {
     appName: "Textbook",
     baseURL: config.publicUrl,
@@ -27,6 +75,26 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
       minPasswordLength: 8,
       maxPasswordLength: 128,
       password: passwordHasher(pool),
+      // config.ts refuses REQUIRE_EMAIL_VERIFICATION without mail.
+      requireEmailVerification: config.requireEmailVerification,
+      revokeSessionsOnPasswordReset: true,
+      resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_IN,
+      ...(mailer?.enabled && {
+        sendResetPassword: async ({ user, url }: { user: { email: string }; url: string }) => {
+          await mailer.send(resetPasswordMail(user.email, withResetPage(url), RESET_PASSWORD_EXPIRES_IN / 60));
+        },
+      }),
+    },
+    emailVerification: mail.emailVerification,
+    user: {
+      changeEmail: {
+        enabled: true,
+        // An address nobody has confirmed protects nothing: it changes at once, and (with mail) the new one is sent a
+        // link. A confirmed address changes only when the link sent to the new one is opened. Without mail nobody's
+        // address is confirmed, so every change is immediate.
+        updateEmailWithoutVerification: true,
+      },
+      deleteUser: { enabled: true, afterDelete: afterDelete(pool) },
     },
     socialProviders: socialProviderOptions(config.socialProviders),
     // Better-Auth's rules, made explicit (README, "Social and OpenID sign-in"): a provider sign-in joins an existing
@@ -47,6 +115,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
       // them. Their other attributes stay Better-Auth's: HttpOnly, SameSite=Lax (a sibling is the same site), Secure
       // and the __Secure- prefix only with an https PUBLIC_URL.
       ...(config.cookieDomain ? { crossSubDomainCookies: { enabled: true, domain: config.cookieDomain } } : {}),
+      // Mail goes out after the answer (see mail/mailer.ts); without mail the default (await) changes nothing.
+      ...(mailer?.enabled && { backgroundTasks: { handler: (task: Promise<unknown>) => mailer.background(task) } }),
     },
     // Stored in PostgreSQL so several server instances share the counters.
     rateLimit: {
@@ -58,9 +128,16 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
         "/sign-in/*": { window: 60, max: 10 },
         "/sign-up/*": { window: 60, max: 5 },
         "/change-password": { window: 60, max: 5 },
-        "/change-email": { window: 60, max: 5 },
+        // Every endpoint that sends mail: per client address here, and per recipient in the mailer.
+        "/change-email": { window: 300, max: 3 },
         "/request-password-reset": { window: 300, max: 3 },
+        "/send-verification-email": { window: 300, max: 3 },
+        // Sends the new address its link in Better-Auth's two-step email change.
+        "/verify-email": { window: 60, max: 10 },
         "/reset-password": { window: 300, max: 5 },
+        "/reset-password/*": { window: 300, max: 10 },
+        "/delete-user": { window: 300, max: 5 },
+        "/account/export": { window: 60, max: 5 },
         // Read-only and hot: the per-address default would throttle a reader's own page loads.
         "/get-session": false,
       },
@@ -68,7 +145,15 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
     plugins: [
       onboarding({ pool, fields: config.profileFields }),
       ...socialPlugins(config.socialProviders),
-      // Only the signed `token.signature` form: the bare token must never be a credential on its own.
+      account({
+        pool,
+        backendExport: backendExport(config.backendUrl),
+        mail: Boolean(mailer?.enabled),
+        emailVerificationRequired: config.requireEmailVerification,
+        profileFields: config.profileFields,
+      }),
+      // Only the signed `token.signature` form: the bare token must never be a credential on its own (list-sessions
+      // shows the reader each session's raw token, which revoke-session takes).
       bearer({ requireSignature: true }),
       // The JWT carries what the Python backend's JWT mode needs without a query: who, which session (`sid`,
       // for backends that check revocation), and the profile as it was when the token was issued.
@@ -87,8 +172,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string) {
   } satisfies BetterAuthOptions;
 }
 
-export function createAuth(config: Config, pool: pg.Pool, secret: string) {
-  const options = authOptions(config, pool, secret);
+export function createAuth(config: Config, pool: pg.Pool, secret: string, mailer?: Mailer) {
+  const options = authOptions(config, pool, secret, mailer);
   const auth = betterAuth(options);
   // Both are static strings here; were either dynamic, Better-Auth's own per-request handler would be needed.
   if (typeof options.baseURL !== "string" || !Array.isArray(options.trustedOrigins)) return auth;

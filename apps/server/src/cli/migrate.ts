@@ -1,11 +1,12 @@
 /** `npm run migrate`: applies every migration (idempotent) and exits. */
-import { loadConfig } from "../config";
+import { loadConfig, loadDotEnv } from "../config";
 import { startEmbeddedPostgres } from "../database/embedded";
 import { createPool } from "../database/pool";
 import { migrate } from "../database/migrate";
 import { authOptions } from "../auth/auth";
 import { resolveSecret } from "../auth/secret";
 
+loadDotEnv();
 const config = loadConfig();
 const embedded = config.databaseUrl
   ? undefined

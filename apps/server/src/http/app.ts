@@ -28,6 +28,8 @@ import { createFastGetSession, forgetOnWrite, GET_SESSION_PATH } from "../sessio
 import type { SessionLookup } from "../sessions/lookup";
 import { liveProtectedFiles, protectedContent } from "./protected-content";
 import { readerLevelFor, standingFromLookup } from "../auth/reader-access";
+import { mailboxRoutes } from "../mail/routes";
+import type { Mailbox } from "../mail/mailbox";
 
 export interface AppDeps {
   auth: Auth;
@@ -49,6 +51,8 @@ export interface AppDeps {
   secret: string;
   /** Sessions from memory or one query: get-session's fast path. */
   lookup: SessionLookup;
+  /** The development mailbox (development without SMTP_URL only): served at /dev/mailbox. */
+  mailbox?: Mailbox | null;
 }
 
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title>
@@ -94,7 +98,7 @@ export async function createListener(deps: AppDeps): Promise<RequestListener> {
 }
 
 export function createApp(
-  { auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins, lookup }: AppDeps,
+  { auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins, lookup, mailbox }: AppDeps,
   cors: CorsPolicy,
 ) {
   const app = new Hono();
@@ -102,6 +106,9 @@ export function createApp(
   app.use("*", securityHeaders());
   // A site on a trusted sibling origin calls /api/*: preflights are answered here, before the 405 below.
   app.use("/api/*", cors.middleware());
+
+  // Never in production: config.ts gives a mailbox only to NODE_ENV=development without SMTP_URL.
+  if (mailbox) app.route("/dev", mailboxRoutes(mailbox));
 
   app.get("/healthz", async (c) => {
     const report = await checkHealth(pool, backendUrl, lookup.state);

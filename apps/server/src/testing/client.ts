@@ -12,7 +12,7 @@ export class TestClient {
     readonly origin: string = baseUrl,
   ) {}
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}, redirect: RequestRedirect = "follow") {
     const h = new Headers(headers);
     if (this.cookies.size && !h.has("cookie")) h.set("cookie", this.cookieHeader);
     if (method !== "GET" && !h.has("origin")) h.set("origin", this.origin);
@@ -22,15 +22,8 @@ export class TestClient {
       payload = JSON.stringify(body);
       if (!h.has("content-type")) h.set("content-type", "application/json");
     }
-    const response = await fetch(this.baseUrl + path, { method, headers: h, body: payload });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(";");
-      const eq = pair!.indexOf("=");
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      if (/max-age=0/i.test(line) || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    const response = await fetch(path.startsWith("http") ? path : this.baseUrl + path, { method, headers: h, body: payload, redirect });
+    this.keepCookies(response);
     const text = await response.text();
     let json: any = null;
     try {
@@ -39,6 +32,27 @@ export class TestClient {
       json = undefined;
     }
     return { status: response.status, headers: response.headers, json, text };
+  }
+
+  /**
+   * Opens a link as a browser would from a mail: a GET of the absolute URL, keeping the cookies it sets. Redirects
+   * are not followed: the answer's `location` says where the browser would go.
+   */
+  async open(url: string) {
+    if (!url.startsWith(this.baseUrl + "/")) throw new Error(`${url} is not on ${this.baseUrl}`);
+    const r = await this.request("GET", url, undefined, {}, "manual");
+    return { ...r, location: r.headers.get("location") };
+  }
+
+  private keepCookies(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (/max-age=0/i.test(line) || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
   }
 
   /** The Cookie header this client sends, for requests that must carry it from elsewhere (CSRF). */

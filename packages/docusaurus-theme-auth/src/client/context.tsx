@@ -6,7 +6,7 @@
  * and the session are exposed only once `useIsBrowser()` turns true, which Docusaurus sets in an effect after
  * hydration; that second render is an ordinary update, and React applies every attribute it changes.
  */
-import React, { createContext, useContext, useMemo, type ReactNode } from "react";
+import React, { createContext, useCallback, useContext, useMemo, type ReactNode } from "react";
 import ExecutionEnvironment from "@docusaurus/ExecutionEnvironment";
 import useIsBrowser from "@docusaurus/useIsBrowser";
 import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
@@ -27,35 +27,50 @@ export interface ClientOptions {
   onboardingPath: string;
   /** Pages whose front matter says `access: ...`, by permalink; they win over the globs. */
   pageAccess: Record<string, AccessLevel>;
+  /** Protected docs' titles by permalink (no trailing slash), for "Sign in to read <title>". */
+  pageTitles?: Record<string, string>;
 }
 
 export interface AuthUser {
   id: string;
   email: string;
   name: string;
+  emailVerified?: boolean;
   profileComplete?: boolean;
+}
+
+export interface AuthSession {
+  id: string;
+  createdAt: string | Date;
 }
 
 export interface AuthContextValue {
   status: AuthStatus;
   user: AuthUser | null;
+  /** This device's session (its id marks "this device" in the sessions list). */
+  session: AuthSession | null;
   profile: Profile | null;
   /** null during server rendering and during hydration: anything built from it must not change the first render. */
   client: TextbookAuthClient | null;
   paths: ThemePaths;
   baseUrl: string;
-  /** The `authBaseUrl` option: a path on this origin, or an absolute URL on another (see `forAuthServer`). */
-  authBaseUrl: string;
   /** Who may open this pathname (with baseUrl): the same rule the build writes into the server's manifest. */
   accessOf: (pathname: string) => AccessLevel;
+  /**
+   * The theme's `authBaseUrl` option: where Better-Auth answers ("/api/auth" by default), for plain links to it. A
+   * path on this origin, or an absolute URL on another (then paths handed to it go through `forAuthServer`).
+   */
+  authBaseUrl: string;
   isProtected: (pathname: string) => boolean;
+  /** The title of a protected page, by path (with baseUrl; search, hash and trailing slash ignored). */
+  pageTitle: (path: string) => string | null;
   refetch: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
 type SessionResult = SessionSnapshot & {
-  data: { user: AuthUser; profile?: Profile | null } | null;
+  data: { user: AuthUser; session?: AuthSession; profile?: Profile | null } | null;
   refetch?: () => Promise<unknown>;
 };
 
@@ -94,7 +109,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [options, siteConfig.baseUrl],
   );
   const isProtected = useMemo(() => (pathname: string) => accessOf(pathname) !== "public", [accessOf]);
+  const pageTitles = options.pageTitles;
+  const pageTitle = useCallback(
+    (path: string) => {
+      const pathname = path.split(/[?#]/)[0]!.replace(/\/+$/, "") || "/";
+      return pageTitles?.[pathname] ?? null;
+    },
+    [pageTitles],
+  );
   const user = session?.data?.user ?? null;
+  const currentSession = session?.data?.session ?? null;
   const profile = session?.data?.profile ?? null;
   const refetch = session?.refetch;
 
@@ -102,18 +126,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     () => ({
       status,
       user,
+      session: currentSession,
       profile,
       client,
       paths,
       baseUrl: siteConfig.baseUrl,
-      authBaseUrl: options.authBaseUrl,
       accessOf,
+      authBaseUrl: options.authBaseUrl,
       isProtected,
+      pageTitle,
       refetch: async () => {
         await refetch?.();
       },
     }),
-    [status, user, profile, client, paths, siteConfig.baseUrl, options.authBaseUrl, accessOf, isProtected, refetch],
+    [status, user, currentSession, profile, client, paths, siteConfig.baseUrl, options.authBaseUrl, accessOf, isProtected, pageTitle, refetch],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

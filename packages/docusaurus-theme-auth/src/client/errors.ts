@@ -15,6 +15,21 @@ const MESSAGES: Record<string, string> = {
   TOO_MANY_ATTEMPTS: "Too many attempts. Wait a minute and try again.",
   RATE_LIMITED: "Too many requests. Wait a minute and try again.",
   AUTH_UNAVAILABLE: "The sign-in service is unavailable. Try again in a moment.",
+  EMAIL_NOT_VERIFIED: "Confirm your email address first: open the link we sent you.",
+  INVALID_TOKEN: "This link has expired or was already used. Ask for a new one.",
+  TOKEN_EXPIRED: "This link has expired. Ask for a new one.",
+  USER_NOT_FOUND: "This link belongs to an account that no longer exists.",
+  RESET_PASSWORD_DISABLED: "This site cannot send email, so passwords cannot be reset by link.",
+  VERIFICATION_EMAIL_NOT_ENABLED: "This site cannot send email, so addresses cannot be confirmed.",
+  EMAIL_ALREADY_VERIFIED: "Your email address is already confirmed.",
+  PASSWORD_REQUIRED: "Enter your password.",
+  SESSION_NOT_FRESH: "For your safety, sign in again before doing this.",
+  SESSION_EXPIRED: "For your safety, sign in again before doing this.",
+  CREDENTIAL_ACCOUNT_NOT_FOUND: "Your account has no password yet. Use “Forgot password?” on the sign-in page to set one.",
+  UPSTREAM_UNAVAILABLE: "Part of the site is not answering. Try again in a moment.",
+  SAME_EMAIL: "That is already your email address.",
+  PASSWORDS_DIFFER: "The two passwords differ. Type the same password twice.",
+  UNAUTHORIZED: "Your session ended. Sign in again.",
 };
 
 export interface DisplayError {

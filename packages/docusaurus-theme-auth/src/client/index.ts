@@ -1,5 +1,5 @@
 /** Browser-side API of the theme, for swizzled components and site code. */
-export { AuthProvider, useAuth, PLUGIN_NAME, type AuthContextValue, type AuthUser, type ClientOptions } from "./context.js";
+export { AuthProvider, useAuth, PLUGIN_NAME, type AuthContextValue, type AuthUser, type AuthSession, type ClientOptions } from "./context.js";
 export { createTextbookAuthClient, getAuthClient, type TextbookAuthClient } from "./authClient.js";
 export { statusOf, gateFor, levelOf, type AuthStatus, type Gate } from "./access.js";
 export { sanitizeRedirect, withRedirect, redirectFromSearch, forAuthServer } from "./redirect.js";
@@ -20,5 +20,9 @@ export { useProtection } from "./useProtection.js";
 export { useAccountForm } from "./useAccountForm.js";
 export { toDisplayError, type DisplayError } from "./errors.js";
 export { listOf, matchBlock, unknownValues, type Match } from "./personalize.js";
+export { useAccountFeatures, type AccountFeatures } from "./useAccountFeatures.js";
+export { describeUserAgent } from "./user-agent.js";
+export { useFormAction } from "./useFormAction.js";
+export { useQueryParam } from "./useQueryParam.js";
 export { parseProviders, providerErrorFromSearch, type SignInProvider } from "./providers.js";
 export { useSignInProviders } from "./useSignInProviders.js";

@@ -15,6 +15,9 @@ export interface ThemePaths {
   signUp: string;
   onboarding: string;
   account: string;
+  forgotPassword: string;
+  resetPassword: string;
+  verifyEmail: string;
 }
 
 export function themePaths(baseUrl: string, trailingSlash: boolean | undefined, onboardingPath: string): ThemePaths {
@@ -25,10 +28,13 @@ export function themePaths(baseUrl: string, trailingSlash: boolean | undefined, 
     signUp: p("/sign-up"),
     onboarding: p(onboardingPath),
     account: p("/account"),
+    forgotPassword: p("/forgot-password"),
+    resetPassword: p("/reset-password"),
+    verifyEmail: p("/verify-email"),
   };
 }
 
 /** The theme's own pages: reachable whatever the globs say, so protecting "/**" cannot lock readers out of sign-in. */
 export function themePagePaths(onboardingPath: string): string[] {
-  return ["/sign-in", "/sign-up", "/account", onboardingPath];
+  return ["/sign-in", "/sign-up", "/account", "/forgot-password", "/reset-password", "/verify-email", onboardingPath];
 }

@@ -295,17 +295,35 @@ class BetterAuth:
             raise AuthError("PROFILE_INCOMPLETE")
         return session
 
-    def protect(self, app: FastAPI, *, public_paths: Iterable[str] = (), require_profile: bool = True) -> None:
+    def protect(
+        self,
+        app: FastAPI,
+        *,
+        public_paths: Iterable[str] = (),
+        require_profile: bool = True,
+        session_only_paths: Iterable[str] = (),
+    ) -> None:
         """Requires a session (and, by default, a complete profile) for every HTTP request and WebSocket of ``app``,
         whatever its method (OPTIONS included), before the route runs or its body is read, except on
         ``public_paths``: exact paths, or patterns where ``*`` matches within one path segment, ``**`` across
-        segments and ``?`` one character other than ``/``. A refused WebSocket is accepted and closed with 1008
-        (policy violation; 1013 when the database is down) and the error code as the reason. Call it after
+        segments and ``?`` one character other than ``/``. ``session_only_paths`` (same syntax) need a session but
+        not a complete profile, for what a reader may do before onboarding (such as exporting their data). A refused
+        WebSocket is accepted and closed with 1008 (policy violation; 1013 when the database is down) and the error
+        code as the reason. Call it after
         :meth:`install`, so refusals come before the body limit. CORS preflights carry no credentials, so they are
         refused here too: :meth:`cors` answers them before this check whatever the order of the calls; another CORS
         middleware (Starlette's) must be added after this call, so that it runs first."""
         self._protect_requires_profile = self._protect_requires_profile or require_profile
-        _add_inside_cors(app, Middleware(_Protect, auth=self, public_paths=tuple(public_paths), require_profile=require_profile))
+        _add_inside_cors(
+            app,
+            Middleware(
+                _Protect,
+                auth=self,
+                public_paths=tuple(public_paths),
+                require_profile=require_profile,
+                session_only_paths=tuple(session_only_paths),
+            ),
+        )
 
 
 def _add_inside_cors(app: FastAPI, middleware: Middleware) -> None:
@@ -361,27 +379,43 @@ async def _close_websocket(receive: Receive, send: Send, error: AuthError) -> No
     await send({"type": "websocket.close", "code": error.websocket_close_code, "reason": error.code})
 
 
+class _Paths:
+    """A set of exact paths and patterns (see :func:`compile_path_pattern`)."""
+
+    def __init__(self, paths: tuple[str, ...]) -> None:
+        self.exact = frozenset(p for p in paths if not any(c in p for c in "*?"))
+        self.patterns = tuple(compile_path_pattern(p) for p in paths if p not in self.exact)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.exact or any(p.fullmatch(path) for p in self.patterns)
+
+
 class _Protect:
     """Pure ASGI middleware (no BaseHTTPMiddleware): checks once, and the route's dependencies reuse the result.
     Nothing of the request body is read here, so an unauthenticated upload costs only its headers."""
 
-    def __init__(self, app: ASGIApp, *, auth: BetterAuth, public_paths: tuple[str, ...], require_profile: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        auth: BetterAuth,
+        public_paths: tuple[str, ...],
+        require_profile: bool,
+        session_only_paths: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
         self.auth = auth
-        self.exact = frozenset(p for p in public_paths if not any(c in p for c in "*?"))
-        self.patterns = tuple(compile_path_pattern(p) for p in public_paths if p not in self.exact)
+        self.public = _Paths(public_paths)
+        self.session_only = _Paths(session_only_paths)
         self.require_profile = require_profile
 
-    def _public(self, path: str) -> bool:
-        return path in self.exact or any(p.fullmatch(path) for p in self.patterns)
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or self._public(scope["path"]):
+        if scope["type"] not in ("http", "websocket") or scope["path"] in self.public:
             await self.app(scope, receive, send)
             return
         conn = HTTPConnection(scope)
         try:
-            if self.require_profile:
+            if self.require_profile and scope["path"] not in self.session_only:
                 await self.auth.complete_profile(conn)
             else:
                 await self.auth.current_session(conn)

@@ -1,0 +1,151 @@
+import React, { useCallback, useEffect, useState, type ReactNode } from "react";
+import FormError from "@theme/FormError";
+import { StatusLabel } from "@theme/AccountSection";
+import { describeUserAgent, toDisplayError, useAuth, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
+
+export interface Props {
+  /** Called when the list says the reader must sign in again (SESSION_NOT_FRESH). */
+  onSignInAgain?: () => void;
+}
+
+interface ListedSession {
+  id: string;
+  token: string;
+  createdAt: string | Date;
+  updatedAt: string | Date;
+  ipAddress?: string | null;
+  userAgent?: string | null;
+}
+
+const when = (value: string | Date) =>
+  new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
+
+/**
+ * The reader's live sessions: browser, address, when it was signed in and last refreshed, this device marked; sign
+ * out any other one, or all others at once. A revoked session is refused by the Python backend within
+ * milliseconds (its cache is told by the database). Better-Auth lists sessions only to a sign-in of the last day
+ * (SESSION_NOT_FRESH otherwise), because the list holds each session's token.
+ */
+export default function SessionList({ onSignInAgain }: Props): ReactNode {
+  const { client, session: current } = useAuth();
+  const [sessions, setSessions] = useState<ListedSession[] | null>(null);
+  const [error, setError] = useState<DisplayError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    if (!client) return;
+    const { data, error: failure } = await client.listSessions();
+    if (failure) {
+      setError(toDisplayError(failure));
+      return;
+    }
+    const list = [...((data ?? []) as ListedSession[])];
+    // This device first, then the most recently used.
+    list.sort((a, b) => Number(b.id === current?.id) - Number(a.id === current?.id) || +new Date(b.updatedAt) - +new Date(a.updatedAt));
+    setSessions(list);
+  }, [client, current?.id]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function act(run: () => Promise<{ error?: unknown } | undefined>, done: string) {
+    setBusy(true);
+    setError(null);
+    setNotice(null);
+    const result = await run();
+    setBusy(false);
+    if (result?.error) setError(toDisplayError(result.error));
+    else setNotice(done);
+    await load();
+  }
+
+  if (error?.code === "SESSION_NOT_FRESH") {
+    return (
+      <div>
+        <FormError error={error} />
+        {onSignInAgain && (
+          <button type="button" className="button button--secondary" onClick={onSignInAgain}>
+            Sign in again
+          </button>
+        )}
+      </div>
+    );
+  }
+  if (!sessions) return error ? <FormError error={error} /> : <p role="status">Loading your sessions…</p>;
+  const others = sessions.filter((s) => s.id !== current?.id);
+  return (
+    <div>
+      <div style={{ overflowX: "auto" }}>
+        <table data-testid="session-list">
+          <caption className="text--left">Where your account is signed in</caption>
+          <thead>
+            <tr>
+              <th scope="col">Browser</th>
+              <th scope="col">Address</th>
+              <th scope="col">Signed in</th>
+              <th scope="col">Last active</th>
+              <th scope="col">
+                <span style={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)", whiteSpace: "nowrap" }}>
+                  Action
+                </span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((s) => {
+              const browser = describeUserAgent(s.userAgent);
+              const mine = s.id === current?.id;
+              return (
+                <tr key={s.id} data-session-id={s.id} data-current={mine ? "true" : undefined}>
+                  <td>
+                    {browser}
+                    {mine && (
+                      <>
+                        {" "}
+                        <StatusLabel kind="info">This device</StatusLabel>
+                      </>
+                    )}
+                  </td>
+                  <td>{s.ipAddress || "Unknown"}</td>
+                  <td>{when(s.createdAt)}</td>
+                  <td>{when(s.updatedAt)}</td>
+                  <td>
+                    {!mine && (
+                      <button
+                        type="button"
+                        className="button button--sm button--secondary"
+                        disabled={busy}
+                        aria-label={`Sign out ${browser} at ${s.ipAddress || "an unknown address"}, signed in ${when(s.createdAt)}`}
+                        onClick={() => void act(() => client!.revokeSession({ token: s.token }), `Signed out ${browser}.`)}
+                      >
+                        Sign out
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <FormError error={error} />
+      {notice && (
+        <p role="status" className="alert alert--success">
+          {notice}
+        </p>
+      )}
+      {others.length > 0 && (
+        <button
+          type="button"
+          className="button button--secondary"
+          disabled={busy}
+          onClick={() => void act(() => client!.revokeOtherSessions(), "Signed out everywhere else.")}
+        >
+          Sign out everywhere else
+        </button>
+      )}
+    </div>
+  );
+}
