@@ -26,7 +26,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { freePort } from "../../../scripts/test-postgres.mjs";
 import { startOidcProvider, type RunningProvider } from "../../server/src/testing/oidc-provider";
-import { launchBrowser, ROOT, startProduct, step, uniqueEmail, type Product } from "./harness";
+import { launchBrowser, ROOT, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
 
 const HOSTS = ["docs.textbook.test", "auth.textbook.test", "api.textbook.test", "intruder.textbook.test", "elsewhere.example"];
 const SESSION_COOKIE = "__Secure-better-auth.session_token";
@@ -79,6 +79,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   let tmp: string;
   let product: Product;
   let idp: RunningProvider;
+  let smtp: TestSmtp;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
@@ -117,13 +118,14 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
     mkdirSync(authSite);
     const trusted = { PUBLIC_URL: AUTH, TRUSTED_ORIGINS: DOCS };
     idp = await startOidcProvider({ productUrl: AUTH, name: "Test Identity" });
+    smtp = await startTestSmtp();
     [product, browser] = await Promise.all([
       startProduct({
         label: "cross-origin",
         backend: true,
         port: authPort,
         siteDir: authSite,
-        env: { ...trusted, COOKIE_DOMAIN: "textbook.test", ...idp.env },
+        env: { ...trusted, COOKIE_DOMAIN: "textbook.test", SMTP_URL: smtp.url, ...idp.env },
         backendEnv: trusted,
       }),
       launchBrowser([`--host-resolver-rules=${HOSTS.map((h) => `MAP ${h} 127.0.0.1`).join(", ")}`, "--ignore-certificate-errors"]),
@@ -150,6 +152,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
     for (const server of servers) await close(server);
     await product?.stop();
     await idp?.stop();
+    await smtp?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -316,5 +319,25 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
     assert.deepEqual((await context.cookies()).filter((c) => c.name === SESSION_COOKIE), []);
     await page.goto(`${DOCS}${CHAPTER}`);
     await page.waitForURL((u) => u.origin === DOCS && u.pathname === "/sign-in");
+  });
+
+  it("a reset link mailed from the docs origin brings the reader back to the docs origin's reset page", async () => {
+    await step(context, page, "cross-08-forgot", async () => {
+      await page.goto(`${DOCS}/forgot-password?email=${encodeURIComponent(email)}`);
+      await page.waitForFunction(() => (document.querySelector("#forgot-email") as HTMLInputElement | null)?.value.includes("@"));
+      await page.getByRole("button", { name: "Send the link" }).click();
+      await page.getByTestId("reset-requested").waitFor();
+    });
+    const mail = await smtp.next(email, /reset/i);
+    const link = mail.links.find((l) => l.startsWith(`${AUTH}/api/auth/reset-password/`));
+    assert.ok(link, JSON.stringify(mail.links));
+    await step(context, page, "cross-09-reset", async () => {
+      await page.goto(link);
+      await page.waitForURL((u) => u.origin === DOCS && u.pathname === "/reset-password" && u.searchParams.has("token"));
+      await page.getByLabel("New password", { exact: true }).fill(`${PASSWORD} again`);
+      await page.getByLabel("New password, again").fill(`${PASSWORD} again`);
+      await page.getByRole("button", { name: "Change password" }).click();
+      await page.getByTestId("password-reset-done").waitFor();
+    });
   });
 });

@@ -23,6 +23,7 @@ export { listOf, matchBlock, unknownValues, type Match } from "./personalize.js"
 export { useAccountFeatures, type AccountFeatures } from "./useAccountFeatures.js";
 export { describeUserAgent } from "./user-agent.js";
 export { useFormAction } from "./useFormAction.js";
+export { useForAuthServer } from "./useForAuthServer.js";
 export { useQueryParam } from "./useQueryParam.js";
 export { parseProviders, providerErrorFromSearch, type SignInProvider } from "./providers.js";
 export { useSignInProviders } from "./useSignInProviders.js";

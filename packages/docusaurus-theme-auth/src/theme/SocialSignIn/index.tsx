@@ -3,10 +3,10 @@ import { useLocation } from "@docusaurus/router";
 import useIsBrowser from "@docusaurus/useIsBrowser";
 import FormError from "@theme/FormError";
 import {
-  forAuthServer,
   providerErrorFromSearch,
   toDisplayError,
   useAuth,
+  useForAuthServer,
   useRedirectTarget,
   useSignInProviders,
   withRedirect,
@@ -20,7 +20,8 @@ import {
  * to sign-in with its code, shown here.
  */
 export default function SocialSignIn(): ReactNode {
-  const { client, paths, authBaseUrl } = useAuth();
+  const { client, paths } = useAuth();
+  const here = useForAuthServer();
   const target = useRedirectTarget();
   const providers = useSignInProviders();
   const { search } = useLocation();
@@ -43,7 +44,6 @@ export default function SocialSignIn(): ReactNode {
     setBusy(provider);
     setFailure(null);
     // The auth server redirects to these itself: on another origin it needs them absolute, on this site's origin.
-    const here = (path: string) => forAuthServer(path, authBaseUrl, window.location.origin);
     const back = here(withRedirect(paths.onboarding, target));
     const { error } = await client.signIn.social({
       provider,
