@@ -6,9 +6,13 @@ import type { Options as AuthOptions } from "@textbook-auth/docusaurus-theme";
 // the product serves the site at "/" with Docusaurus' default trailing-slash behaviour.
 const trailingSlash = process.env.SITE_TRAILING_SLASH === "true" ? true : process.env.SITE_TRAILING_SLASH === "false" ? false : undefined;
 
+// SITE_AUTH_ORIGIN: the auth server's origin when it is not the site's own (the site on a sibling subdomain, README
+// "The site on another origin"); the browser suite builds the site with it. Unset: one origin (decision 2).
+const authOrigin = process.env.SITE_AUTH_ORIGIN ? new URL(process.env.SITE_AUTH_ORIGIN).origin : "";
+
 const auth: AuthOptions = {
-  // Same origin as the site: the Node server serves both (decision 2).
-  authBaseUrl: "/api/auth",
+  // Same origin as the site by default: the Node server serves both (decision 2).
+  authBaseUrl: `${authOrigin}/api/auth`,
   protectedRoutes: ["/docs/**", "/backend"],
   publicRoutes: ["/docs/intro"],
 };
@@ -67,6 +71,8 @@ const config: Config = {
   ],
   themes: [["@textbook-auth/docusaurus-theme", auth]],
   plugins: process.env.DEV_PROXY === "true" ? [devProxy] : [],
+  // Where the /backend page calls the Python backend: the auth server's /api proxy ("" = this origin).
+  customFields: { apiOrigin: authOrigin },
   themeConfig: {
     navbar: {
       title: "Python for Builders",

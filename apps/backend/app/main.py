@@ -55,6 +55,10 @@ def create_app(settings: Settings) -> FastAPI:
     # the routes' Reader dependency reuses the result. (Also /docs and /openapi.json.) A reader may export their
     # data before onboarding: /api/me/export needs a session only.
     auth.protect(app, public_paths=["/api/health"], session_only_paths=["/api/me/export"])
+    # Pages on TRUSTED_ORIGINS (a site on a sibling subdomain) may call this backend on its own origin with the
+    # reader's cookie: CORS for exactly the origins the CSRF check trusts, preflights answered before protect().
+    # Behind the auth server's /api proxy the auth server answers preflights itself, with the same headers.
+    auth.cors(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -37,6 +37,8 @@ def start(env: dict[str, str]) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "HTTP_REQUEST_TIMEOUT_MS": "0"}, "HTTP_REQUEST_TIMEOUT_MS"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "HTTP_HEADERS_TIMEOUT_MS": "never"}, "HTTP_HEADERS_TIMEOUT_MS"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "HTTP_HEADERS_TIMEOUT_MS": "40000"}, "HTTP_HEADERS_TIMEOUT_MS"),
+        # Exact origins only, as the auth server requires: its Better-Auth would read "*" as a wildcard.
+        ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": STRONG, "TRUSTED_ORIGINS": "https://*.example.com"}, "TRUSTED_ORIGINS"),
         # A weak secret: refused for an https PUBLIC_URL, and in production, as the auth server refuses it.
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "s" * 40, "PUBLIC_URL": "https://book.example"}, "BETTER_AUTH_SECRET"),
         ({"DATABASE_URL": "postgres://x/y", "BETTER_AUTH_SECRET": "changeme", "NODE_ENV": "production"}, "BETTER_AUTH_SECRET"),

@@ -27,6 +27,41 @@ test("TRUSTED_ORIGINS adds origins and refuses non-URLs, naming the variable", (
   assert.throws(() => loadConfig({ TRUSTED_ORIGINS: "not a url" }), (e: Error) => e instanceof ConfigError && /TRUSTED_ORIGINS/.test(e.message));
 });
 
+test("TRUSTED_ORIGINS takes exact origins only: a wildcard (Better-Auth's pattern, a letter to the backend) stops the start", () => {
+  for (const value of ["https://*.example.com", "https://docs.example.com,https://*"]) {
+    assert.throws(() => loadConfig({ TRUSTED_ORIGINS: value }), (e: Error) => e instanceof ConfigError && /TRUSTED_ORIGINS/.test(e.message) && /wildcard/.test(e.message), value);
+  }
+});
+
+test("COOKIE_DOMAIN: unset is host-only cookies; PUBLIC_URL's host or a parent of it, lower-cased", () => {
+  assert.equal(loadConfig({}).cookieDomain, undefined);
+  assert.equal(loadConfig({ PUBLIC_URL: "https://auth.example.com", COOKIE_DOMAIN: "Example.COM", BETTER_AUTH_SECRET: STRONG }).cookieDomain, "example.com");
+  assert.equal(loadConfig({ PUBLIC_URL: "https://auth.example.com", COOKIE_DOMAIN: "auth.example.com", BETTER_AUTH_SECRET: STRONG }).cookieDomain, "auth.example.com");
+  assert.equal(loadConfig({ PUBLIC_URL: "http://auth.textbook.test:3000", COOKIE_DOMAIN: "textbook.test" }).cookieDomain, "textbook.test");
+});
+
+test("COOKIE_DOMAIN that a browser would refuse, or that is not above PUBLIC_URL's host, stops the start naming the variable", () => {
+  const auth = "https://auth.example.com";
+  for (const [publicUrl, domain] of [
+    [auth, ".example.com"], // the leading dot: browsers ignore it, so it says nothing but confuses comparisons
+    [auth, "other.example"], // not a parent: every Set-Cookie would be refused
+    [auth, "xample.com"], // a suffix of the host, not a parent domain
+    [auth, "docs.example.com"], // a sibling, not a parent
+    [auth, "com"], // one label
+    [auth, "https://example.com"],
+    [auth, "example.com:443"],
+    [auth, "example.com/path"],
+    ["http://127.0.0.1:3000", "127.0.0.1"], // an address takes no Domain cookies
+    ["http://localhost:3000", "localhost"],
+  ] as const) {
+    assert.throws(
+      () => loadConfig({ PUBLIC_URL: publicUrl, COOKIE_DOMAIN: domain, BETTER_AUTH_SECRET: STRONG }),
+      (e: Error) => e instanceof ConfigError && e.message.startsWith("COOKIE_DOMAIN"),
+      `${publicUrl} ${domain}`,
+    );
+  }
+});
+
 test("bad values name the variable", () => {
   for (const [name, value] of [
     ["PORT", "eighty"],

@@ -24,8 +24,13 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** The origin readers use; Better-Auth's base URL, the default trusted origin, JWT `iss`/`aud`. */
   PUBLIC_URL: url.optional(),
-  /** Extra trusted origins, comma-separated. */
+  /** Extra trusted origins, comma-separated: exact origins (no wildcards). They also get credentialed CORS. */
   TRUSTED_ORIGINS: z.string().default(""),
+  /**
+   * The Domain of Better-Auth's cookies (crossSubDomainCookies), for a site on a sibling subdomain: PUBLIC_URL's host
+   * or a parent of it, e.g. example.com for auth.example.com. Empty: host-only cookies.
+   */
+  COOKIE_DOMAIN: z.string().optional(),
   /** PostgreSQL URL; empty means start the embedded PostgreSQL under DATA_DIR. */
   DATABASE_URL: z.string().optional(),
   // At least 2: a migration holds its lock on one connection while it works on another.
@@ -95,6 +100,8 @@ export type Config = Readonly<{
   port: number;
   publicUrl: string;
   trustedOrigins: string[];
+  /** COOKIE_DOMAIN: Better-Auth's cookies carry `Domain=<this>` (every host under it receives them); undefined: host-only. */
+  cookieDomain: string | undefined;
   databaseUrl: string | undefined;
   databasePoolMax: number;
   secret: string | undefined;
@@ -252,9 +259,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const raw of e.TRUSTED_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean)) {
     const parsed = url.safeParse(raw);
     if (!parsed.success) throw new ConfigError(`TRUSTED_ORIGINS: "${raw}" is not an http(s) URL`);
+    // Better-Auth reads `*` as a wildcard, the backend's CSRF check and CORS as a letter: one list must mean one
+    // set of origins on both servers, so each entry is one exact origin.
+    if (raw.includes("*")) throw new ConfigError(`TRUSTED_ORIGINS: "${raw}" has a wildcard; list each origin exactly`);
     const origin = new URL(raw).origin;
     if (!trustedOrigins.includes(origin)) trustedOrigins.push(origin);
   }
+  const cookieDomain = e.COOKIE_DOMAIN === undefined ? undefined : checkCookieDomain(e.COOKIE_DOMAIN, publicUrl);
   const dataDir = path.resolve(REPO_ROOT, e.DATA_DIR);
   const mail = mailConfig(e, publicUrl, dataDir);
   if (mail.kind === "off") {
@@ -273,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl,
     trustedOrigins,
+    cookieDomain,
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     secret: e.BETTER_AUTH_SECRET,
@@ -310,6 +322,26 @@ function mailConfig(e: z.infer<typeof schema>, publicUrl: string, dataDir: strin
   if (e.SMTP_URL) return { kind: "smtp", url: e.SMTP_URL, from };
   if (e.NODE_ENV === "development") return { kind: "mailbox", dir: path.join(dataDir, "mail"), from };
   return { kind: "off", reason: `NODE_ENV=${e.NODE_ENV} and SMTP_URL is not set` };
+}
+
+/**
+ * COOKIE_DOMAIN must be PUBLIC_URL's host or a parent of it: a browser refuses a cookie whose Domain does not
+ * domain-match the host that sets it, so any other value would make every sign-in silently fail. Names only (an IP
+ * address takes no Domain cookies), at least two labels (a Domain of `com` or `localhost` is refused by browsers or
+ * shared with every site under it). Whether it is a public suffix such as `co.uk` is not checked here: browsers refuse
+ * those too (no list is shipped).
+ */
+function checkCookieDomain(raw: string, publicUrl: string): string {
+  const domain = raw.trim().toLowerCase();
+  const host = new URL(publicUrl).hostname;
+  const fail = (why: string) => new ConfigError(`COOKIE_DOMAIN: "${raw}" ${why}`);
+  if (domain.startsWith(".")) throw fail(`starts with a dot; write it without (browsers ignore the dot): COOKIE_DOMAIN=${domain.replace(/^\.+/, "")}`);
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(domain)) throw fail("is not a domain name of two labels or more, such as example.com (no scheme, port or path)");
+  if (/^[\d.]+$/.test(domain)) throw fail("is an IP address; cookies for an address cannot be shared");
+  if (host !== domain && !host.endsWith(`.${domain}`)) {
+    throw fail(`is not PUBLIC_URL's host (${host}) or a parent of it: the browser would refuse every cookie the server sets`);
+  }
+  return domain;
 }
 
 /**

@@ -48,7 +48,7 @@ describe("auth server over HTTP", () => {
     assert.equal(s.json.user.id, userId);
   });
 
-  test("the session cookie is HttpOnly and SameSite=Lax", async () => {
+  test("the session cookie is HttpOnly, SameSite=Lax and host-only", async () => {
     const r = await fetch(server.url + "/api/auth/sign-up/email", {
       method: "POST",
       headers: { origin: server.url, "content-type": "application/json" },
@@ -57,6 +57,8 @@ describe("auth server over HTTP", () => {
     const cookie = r.headers.getSetCookie().find((c) => c.startsWith("better-auth.session_token="))!;
     assert.match(cookie, /HttpOnly/i);
     assert.match(cookie, /SameSite=Lax/i);
+    // Host-only unless COOKIE_DOMAIN says otherwise (http/cors.test.ts): no sibling host receives it.
+    assert.doesNotMatch(cookie, /Domain=/i);
   });
 
   test("profile through the server; get-session carries it", async () => {

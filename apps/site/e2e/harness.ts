@@ -72,7 +72,7 @@ export interface Product {
 /**
  * Starts the product on a fresh database. `backend: true` also starts the Python backend (when it exists). `port`
  * fixes the Node server's port (when something must know the URL first, such as an OpenID provider's client), and
- * `env` adds variables to the Node server's environment.
+ * `env` adds variables to the Node server's environment, `backendEnv` to the backend's.
  */
 export async function startProduct(options: {
   backend?: boolean;
@@ -80,6 +80,7 @@ export async function startProduct(options: {
   siteDir?: string;
   port?: number;
   env?: Record<string, string>;
+  backendEnv?: Record<string, string>;
 }): Promise<Product> {
   const siteDir = options.siteDir ?? SITE_DIR;
   if (!options.siteDir && !existsSync(path.join(SITE_DIR, "index.html"))) {
@@ -141,7 +142,7 @@ export async function startProduct(options: {
       // Started after the Node server, whose start-up has migrated the database the backend reads.
       backend = spawn(PYTHON, ["-m", "app", "--host", "127.0.0.1", "--port", String(backendPort)], {
         cwd: BACKEND_DIR,
-        env: { ...process.env, DATABASE_URL: db.url, BETTER_AUTH_SECRET: secret, PUBLIC_URL: url },
+        env: { ...process.env, DATABASE_URL: db.url, BETTER_AUTH_SECRET: secret, PUBLIC_URL: url, ...options.backendEnv },
         stdio: ["ignore", "pipe", "pipe"],
       });
       keepLog(backend, "python", logs);
@@ -165,8 +166,9 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+/** `args`: more Chromium switches (host name mappings, for instance). */
+export function launchBrowser(args: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...args], headless: true });
 }
 
 /** A screenshot per key step, and of any failure, under test-output/e2e/. */

@@ -111,6 +111,10 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
       disableCSRFCheck: false,
       // The HTTP layer puts the real client address here (see http/client-address.ts); nothing else is believed.
       ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
+      // A site on a sibling subdomain (COOKIE_DOMAIN): the cookies carry `Domain=`, so every host under it receives
+      // them. Their other attributes stay Better-Auth's: HttpOnly, SameSite=Lax (a sibling is the same site), Secure
+      // and the __Secure- prefix only with an https PUBLIC_URL.
+      ...(config.cookieDomain ? { crossSubDomainCookies: { enabled: true, domain: config.cookieDomain } } : {}),
       // Mail goes out after the answer (see mail/mailer.ts); without mail the default (await) changes nothing.
       ...(mailer?.enabled && { backgroundTasks: { handler: (task: Promise<unknown>) => mailer.background(task) } }),
     },

@@ -16,6 +16,8 @@ import { errorResponse } from "./errors";
 import { dropsProviderLocation, hasMalformedRedirect, redirectStaysTrusted } from "./redirects";
 import { createProxy } from "./proxy";
 import { securityHeaders, securityHeaderValues } from "./security-headers";
+import { createCorsPolicy, type CorsPolicy } from "./cors";
+import { retireHostOnlySessionCookie } from "./cookie-domain";
 import { checkHealth } from "./health";
 import { connectFailedRecently } from "../database/pool";
 import { clientAddress, withClientAddress } from "./client-address";
@@ -37,7 +39,10 @@ export interface AppDeps {
   /** Failed sign-in throttling (the per-address limits are Better-Auth's, configured in auth.ts). */
   throttleSignIn: boolean;
   trustProxy: boolean;
-  /** The public origin and TRUSTED_ORIGINS: the only places a redirect from /api/auth/* may send a browser. */
+  /**
+   * The public origin and TRUSTED_ORIGINS: the only places a redirect from /api/auth/* may send a browser, and the
+   * only origins whose pages may read /api/* answers (cors.ts).
+   */
   publicUrl: string;
   trustedOrigins: readonly string[];
   /** Largest request body proxied to the backend, in bytes. */
@@ -64,7 +69,8 @@ const PLAIN_API_PATH = /^\/api(?:\/[\w~-]+(?:\.[\w~-]+)*)+\/?$/;
 export async function createListener(deps: AppDeps): Promise<RequestListener> {
   const responseHeaders = await securityHeaderValues();
   const proxy = createProxy(deps.backendUrl, { maxBodyBytes: deps.proxyMaxBodyBytes, responseHeaders });
-  const hono = getRequestListener(createApp(deps).fetch);
+  const cors = await createCorsPolicy(deps.trustedOrigins, responseHeaders);
+  const hono = getRequestListener(createApp(deps, cors).fetch);
   // The name Better-Auth reads for this PUBLIC_URL; the backend derives the same one from its PUBLIC_URL.
   const sessionCookie = getCookies(deps.auth.options).sessionToken.name;
   const fastGetSession = await createFastGetSession({ auth: deps.auth, secret: deps.secret, lookup: deps.lookup, responseHeaders });
@@ -73,7 +79,7 @@ export async function createListener(deps: AppDeps): Promise<RequestListener> {
     applyCredentialRule(incoming, sessionCookie);
     const url = incoming.url ?? "";
     if (fastGetSession && url === GET_SESSION_PATH && incoming.method === "GET") {
-      fastGetSession(incoming, outgoing).then(
+      fastGetSession(incoming, outgoing, cors.answerHeaders(incoming.headers.origin, "auth")).then(
         (answered) => answered || toHono(incoming, outgoing),
         () => toHono(incoming, outgoing),
       );
@@ -82,7 +88,8 @@ export async function createListener(deps: AppDeps): Promise<RequestListener> {
     const end = url.indexOf("?");
     const path = end === -1 ? url : url.slice(0, end);
     if (PLAIN_API_PATH.test(path) && !path.startsWith("/api/auth/") && path !== "/api/auth") {
-      proxy(incoming, outgoing, incoming.socket.remoteAddress).catch(() => outgoing.destroy());
+      if (cors.answerPreflight(incoming, outgoing, "api")) return;
+      proxy(incoming, outgoing, incoming.socket.remoteAddress, cors.answerHeaders(incoming.headers.origin, "api")).catch(() => outgoing.destroy());
     } else {
       if (incoming.method === "POST" && path.startsWith("/api/auth/")) forgetOnWrite(incoming, outgoing, deps.lookup, sessionCookie, deps.secret);
       toHono(incoming, outgoing);
@@ -90,10 +97,15 @@ export async function createListener(deps: AppDeps): Promise<RequestListener> {
   };
 }
 
-export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins, lookup, mailbox }: AppDeps) {
+export function createApp(
+  { auth, pool, backendUrl, siteDir, throttleSignIn, trustProxy, publicUrl, trustedOrigins, lookup, mailbox }: AppDeps,
+  cors: CorsPolicy,
+) {
   const app = new Hono();
 
   app.use("*", securityHeaders());
+  // A site on a trusted sibling origin calls /api/*: preflights are answered here, before the 405 below.
+  app.use("/api/*", cors.middleware());
 
   // Never in production: config.ts gives a mailbox only to NODE_ENV=development without SMTP_URL.
   if (mailbox) app.route("/dev", mailboxRoutes(mailbox));
@@ -103,6 +115,8 @@ export function createApp({ auth, pool, backendUrl, siteDir, throttleSignIn, tru
     return c.json(report.body, report.status);
   });
 
+  const sessionCookie = getCookies(auth.options).sessionToken;
+  if (sessionCookie.attributes.domain) app.use("/api/auth/*", retireHostOnlySessionCookie(sessionCookie));
   app.use(
     "/api/auth/*",
     bodyLimit({ maxSize: 64 * 1024, onError: () => errorResponse("PAYLOAD_TOO_LARGE") }),

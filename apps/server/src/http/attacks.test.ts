@@ -24,6 +24,8 @@ import type { RunningServer } from "../server";
 
 const PASSWORD = "correct horse battery";
 const EVIL = "https://evil.example";
+/** The one page origin the shared system trusts besides its own: a site on a sibling subdomain (COOKIE_DOMAIN aside). */
+const SIBLING = "https://docs.attack.test";
 const JSON_TYPE = { "content-type": "application/json" };
 
 /** True when a browser on `base` following `target` would stay on `base`'s origin (http(s), same host and port). */
@@ -51,8 +53,14 @@ let readerCount = 0;
 before(async () => {
   db = await createTestDatabase();
   const backendPort = await freePort();
-  server = await startTestServer(db.url, { BACKEND_URL: `http://127.0.0.1:${backendPort}` }); // migrates first
-  backend = await startPythonBackend({ port: backendPort, databaseUrl: db.url, secret: TEST_SECRET, publicUrl: server.url });
+  server = await startTestServer(db.url, { BACKEND_URL: `http://127.0.0.1:${backendPort}`, TRUSTED_ORIGINS: SIBLING }); // migrates first
+  backend = await startPythonBackend({
+    port: backendPort,
+    databaseUrl: db.url,
+    secret: TEST_SECRET,
+    publicUrl: server.url,
+    trustedOrigins: [server.url, SIBLING],
+  });
   pool = new pg.Pool({ connectionString: db.url, max: 4 });
 });
 after(async () => {
@@ -1047,6 +1055,100 @@ describe("client address spoofing to dodge the limits", () => {
   });
 });
 
+describe("cross-origin reads: CORS for the trusted origins only", () => {
+  // A page on another origin that a reader visits runs script with the reader's cookies attached to its requests
+  // (SameSite=Lax lets a same-site sibling's through). Only CORS headers let that script read an answer, so they must
+  // name exactly the trusted origins, as sent, and never `*`. Every place that answers /api/*: Better-Auth through
+  // Hono, get-session before Hono, the proxy, and the backend on its own port.
+  const HOSTILE_ORIGINS = (own: URL) => [
+    EVIL,
+    "null",
+    "https://intruder.attack.test", // a sibling subdomain that is not listed
+    `${SIBLING}.evil.example`, // the trusted origin as a prefix
+    "https://evil-docs.attack.test", // the trusted host as a suffix
+    `${SIBLING}:8443`, // another port
+    SIBLING.replace("https:", "http:"), // another scheme
+    `http://localhost:${own.port}`, // our own address in the spelling not trusted in tests
+    SIBLING.toUpperCase(), // not as a browser serialises an origin
+  ];
+  let victim: Awaited<ReturnType<typeof reader>>;
+  before(async () => {
+    victim = await reader("cors-victim");
+  });
+
+  /** The answers a page on `origin` could try to read, with the victim's cookie attached. */
+  async function readsFrom(origin: string) {
+    const withCookie = { origin, cookie: victim.client.cookieHeader };
+    const get = (base: string, path: string, headers: Record<string, string> = withCookie) =>
+      fetch(base + path, { headers }).then(async (r) => ({ label: `${base === backend.url ? "python" : "node"} ${path}`, status: r.status, headers: r.headers }));
+    return Promise.all([
+      get(server.url, "/api/auth/get-session"), // answered before Hono
+      get(server.url, "/api/auth/get-session", { origin }), // a visitor, before Hono
+      get(server.url, "/api/auth/get-session?disableCookieCache=true"), // through Better-Auth
+      get(server.url, "/api/auth/profile"),
+      get(server.url, "/api/auth/list-sessions"),
+      get(server.url, "/api/me"), // through the proxy
+      get(server.url, "/api/progress"),
+      get(backend.url, "/api/me"), // the backend on its own port
+      get(backend.url, "/api/progress"),
+    ]);
+  }
+  const corsOf = (h: Headers) => [...h].filter(([name]) => name.startsWith("access-control-"));
+
+  test("control: the trusted origin reads every answer, its own origin echoed with credentials, nothing exposed", async () => {
+    for (const r of await readsFrom(SIBLING)) {
+      assert.equal(r.status, 200, r.label);
+      assert.deepEqual(corsOf(r.headers), [["access-control-allow-credentials", "true"], ["access-control-allow-origin", SIBLING]], r.label);
+    }
+  });
+
+  test("a hostile origin gets no CORS header on any answer (the reader's data stays unreadable), only Vary: Origin", async () => {
+    const problems: string[] = [];
+    for (const origin of HOSTILE_ORIGINS(new URL(server.url))) {
+      for (const r of await readsFrom(origin)) {
+        if (corsOf(r.headers).length) problems.push(`${origin} ${r.label}: ${JSON.stringify(corsOf(r.headers))}`);
+        if (!/\borigin\b/i.test(r.headers.get("vary") ?? "")) problems.push(`${origin} ${r.label}: no Vary: Origin`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test("a hostile origin's preflight is refused (403 INVALID_ORIGIN, no CORS header) by both servers; it reaches neither Better-Auth nor a route", async () => {
+    const paths = [
+      [server.url, "/api/auth/sign-out", "POST"],
+      [server.url, "/api/auth/update-user", "POST"],
+      [server.url, "/api/auth/get-session", "GET"],
+      [server.url, "/api/progress", "PUT"],
+      [backend.url, "/api/progress", "PUT"],
+      [backend.url, "/api/me", "GET"],
+    ] as const;
+    for (const origin of HOSTILE_ORIGINS(new URL(server.url))) {
+      for (const [base, path, method] of paths) {
+        const r = await fetch(base + path, {
+          method: "OPTIONS",
+          headers: { origin, "access-control-request-method": method, "access-control-request-headers": "content-type", cookie: victim.client.cookieHeader },
+        });
+        const label = `${origin} OPTIONS ${base === backend.url ? "python" : "node"} ${path}`;
+        assert.deepEqual([r.status, (await r.json()).code], [403, "INVALID_ORIGIN"], label);
+        assert.deepEqual(corsOf(r.headers), [], label);
+      }
+    }
+  });
+
+  test("no answer ever allows any origin (`*`), and none exposes a header to the trusted page (set-auth-token stays unreadable)", async () => {
+    const signIn = await new TestClient(server.url, SIBLING).post("/api/auth/sign-in/email", { email: victim.email, password: PASSWORD });
+    assert.equal(signIn.status, 200);
+    assert.ok(signIn.headers.get("set-auth-token"), "a client that is not a browser gets the bearer token (control)");
+    assert.equal(signIn.headers.get("access-control-expose-headers"), null);
+    for (const origin of [SIBLING, EVIL]) {
+      for (const r of await readsFrom(origin)) {
+        assert.notEqual(r.headers.get("access-control-allow-origin"), "*", r.label);
+        assert.equal(r.headers.get("access-control-expose-headers"), null, r.label);
+      }
+    }
+  });
+});
+
 describe("request smuggling through the /api proxy", () => {
   // Raw bytes on the wire: the front server parses these requests; what reaches uvicorn must be the same requests,
   // each framed as Node framed it, and nothing else. A body that got through unframed would be read by the backend
@@ -1097,6 +1199,25 @@ describe("request smuggling through the /api proxy", () => {
         const answer = await rawExchange(server.url, carrier(method, framing, progressWrite(chapter, attacker.client.cookieHeader)));
         assert.ok(answer.statuses[0]! < 500, `answered ${answer.statuses[0]}`);
         // Readers after it, on whatever upstream connections the proxy reuses, get their own answers.
+        for (let i = 0; i < 3; i++) assert.equal((await victim.client.get("/api/me")).json?.user?.id, victim.id);
+        assert.ok(!(await chaptersOf(attacker.id)).includes(chapter), "the smuggled write ran");
+      });
+    }
+  }
+
+  // A preflight is answered by the auth server itself, never proxied (cors.ts): its body must not reach the backend
+  // either, from a trusted origin (204) or not (403).
+  for (const origin of [SIBLING, EVIL]) {
+    for (const framing of FRAMINGS) {
+      test(`a CORS preflight from ${origin === SIBLING ? "the trusted origin" : "an untrusted origin"} with a ${framing} body hiding a whole PUT /api/progress: answered, the connection closed, the hidden write never runs`, async () => {
+        const chapter = `smuggled-preflight-${++tag}`;
+        const payload = progressWrite(chapter, attacker.client.cookieHeader);
+        const framed = framing === "chunked" ? chunked(payload) : payload;
+        const length = framing === "chunked" ? { "Transfer-Encoding": "chunked" } : { "Content-Length": Buffer.byteLength(payload) };
+        const preflight = { Host: new URL(server.url).host, Origin: origin, "Access-Control-Request-Method": "PUT", ...length };
+        const answer = await rawExchange(server.url, rawRequest("OPTIONS", "/api/progress", preflight, framed));
+        assert.deepEqual(answer.statuses, [origin === SIBLING ? 204 : 403]);
+        assert.equal(answer.closed, true);
         for (let i = 0; i < 3; i++) assert.equal((await victim.client.get("/api/me")).json?.user?.id, victim.id);
         assert.ok(!(await chaptersOf(attacker.id)).includes(chapter), "the smuggled write ran");
       });

@@ -10,6 +10,8 @@ export const SERVER_ERRORS = {
   METHOD_NOT_ALLOWED: { status: 405, message: "Method not allowed" },
   // Better-Auth's own code for the same refusal, so a client sees one code whichever layer refused.
   INVALID_CALLBACK_URL: { status: 403, message: "Invalid callbackURL" },
+  // Better-Auth's and the backend's code for a write from an untrusted origin; here a CORS preflight from one.
+  INVALID_ORIGIN: { status: 403, message: "This request must come from a trusted origin" },
   MALFORMED_CALLBACK_URL: {
     status: 400,
     message: "A callbackURL (or redirectTo) must be at most 2048 printable ASCII characters; percent-encode the rest",

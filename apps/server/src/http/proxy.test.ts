@@ -66,6 +66,7 @@ before(async () => {
       if (req.url === "/api/own-redirect") return res.writeHead(307, { location: `${base}/api/x?y=1` }).end();
       if (req.url === "/api/own-double-slash") return res.writeHead(307, { location: `${base.toUpperCase()}//evil.example/x` }).end();
       if (req.url === "/api/away") return res.writeHead(302, { location: "https://docs.example/page" }).end();
+      if (req.url?.startsWith("/api/vary")) return res.writeHead(200, { vary: new URL(req.url, base).searchParams.get("v")! }).end("{}");
       res.setHeader("set-cookie", ["a=1; Path=/", "b=2; Path=/"]);
       res.setHeader("content-type", "application/json");
       res.statusCode = req.url?.startsWith("/api/missing") ? 404 : 200;
@@ -320,5 +321,31 @@ test("every proxied answer carries the origin's security headers, and no-store u
     assert.equal(res.headers.get("cache-control"), "no-store");
   } finally {
     await proxy.close();
+  }
+});
+
+test("a call's own answer headers (CORS for its Origin) replace the defaults; the backend's Vary is merged with ours, not lost", async () => {
+  const proxy = createProxy(base, { responseHeaders: { "x-frame-options": "SAMEORIGIN", vary: "Origin" } });
+  const cors = { "x-frame-options": "SAMEORIGIN", "access-control-allow-origin": "https://docs.example", vary: "Origin" };
+  const server = createServer((req, res) => void proxy(req, res, "10.1.2.3", req.headers.origin ? cors : undefined));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const plain = await fetch(`${url}/api/echo`);
+    assert.equal(plain.headers.get("access-control-allow-origin"), null);
+    assert.equal(plain.headers.get("vary"), "Origin");
+    const crossed = await fetch(`${url}/api/echo`, { headers: { origin: "https://docs.example" } });
+    assert.equal(crossed.headers.get("access-control-allow-origin"), "https://docs.example");
+    assert.equal(crossed.headers.get("x-frame-options"), "SAMEORIGIN");
+    for (const [theirs, merged] of [
+      ["Accept-Encoding", "Accept-Encoding, Origin"],
+      ["origin, Accept-Encoding", "origin, Accept-Encoding"],
+      ["*", "*"],
+    ]) {
+      const r = await fetch(`${url}/api/vary?v=${encodeURIComponent(theirs!)}`, { headers: { origin: "https://docs.example" } });
+      assert.equal(r.headers.get("vary"), merged, theirs);
+    }
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
   }
 });

@@ -22,7 +22,10 @@ export interface ProxyOptions {
   timeoutMs?: number;
   /** Largest request body forwarded, in bytes; a larger one is answered 413 PAYLOAD_TOO_LARGE. Default 1 MiB. */
   maxBodyBytes?: number;
-  /** Headers every proxied answer carries (the origin's security headers); the backend's own win. Default none. */
+  /**
+   * Headers every proxied answer carries (the origin's security headers); the backend's own win, except `Vary`, which
+   * is merged. A call may pass others (CORS headers for its Origin). Default none.
+   */
   responseHeaders?: Readonly<Record<string, string>>;
 }
 
@@ -77,6 +80,15 @@ function publicLocation(location: string, target: URL): string {
   return `${url.pathname}${url.search}${url.hash}`.replace(/^[/\\]+/, "/");
 }
 
+/** The backend's Vary and ours (`Origin`, for CORS), each field once. */
+function mergeVary(theirs: string | string[], ours: string): string {
+  const fields = [theirs, ours].flat().flatMap((v) => v.split(",")).map((f) => f.trim()).filter(Boolean);
+  if (fields.includes("*")) return "*";
+  const kept = new Map<string, string>();
+  for (const field of fields) if (!kept.has(field.toLowerCase())) kept.set(field.toLowerCase(), field);
+  return [...kept.values()].join(", ");
+}
+
 class BodyTooLarge extends Error {}
 
 /** Passes a body through, failing once more than `limit` bytes went by. */
@@ -93,14 +105,19 @@ function bodyLimit(limit: number) {
 const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 export function createProxy(backendUrl: string, options: ProxyOptions = {}) {
-  const { timeoutMs = 30_000, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, responseHeaders = {} } = options;
+  const { timeoutMs = 30_000, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, responseHeaders: defaultHeaders = {} } = options;
   const target = new URL(backendUrl);
   // undici frames every body it sends (a stream of unknown length is chunked, whatever the method), and destroys a
   // socket whose answer completed while its request was still being written, or that carried a body on a method
   // that expects none: the two ways a kept-alive upstream socket could be left holding bytes.
   const pool = new Pool(target.origin, { connections: 256, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
 
-  return function proxy(incoming: IncomingMessage, outgoing: ServerResponse, clientAddress: string | undefined): Promise<void> {
+  return function proxy(
+    incoming: IncomingMessage,
+    outgoing: ServerResponse,
+    clientAddress: string | undefined,
+    responseHeaders: Readonly<Record<string, string>> = defaultHeaders,
+  ): Promise<void> {
     /** One error answer; the client connection is closed after it when its body may still be unread. */
     const fail = (code: ServerErrorCode) => {
       if (outgoing.headersSent || outgoing.destroyed) return void outgoing.destroy();
@@ -164,7 +181,9 @@ export function createProxy(backendUrl: string, options: ProxyOptions = {}) {
             answer["cache-control"] ??= "no-store";
             // An answer before the whole body: undici stops sending it, so the client's connection cannot be read on.
             if (!incoming.complete) answer.connection = "close";
-            outgoing.writeHead(statusCode, { ...responseHeaders, ...answer });
+            const headers = { ...responseHeaders, ...answer };
+            if (answer.vary !== undefined && responseHeaders.vary !== undefined) headers.vary = mergeVary(answer.vary, responseHeaders.vary);
+            outgoing.writeHead(statusCode, headers);
             outgoing.on("drain", () => started.resume());
           },
           onResponseData(started, chunk) {

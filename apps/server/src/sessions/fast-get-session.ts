@@ -20,7 +20,7 @@ export interface FastGetSessionDeps {
   auth: { options: BetterAuthOptions; $context: Promise<unknown> };
   secret: string;
   lookup: SessionLookup;
-  /** Headers every answer of the origin carries (security headers). */
+  /** Headers every answer of the origin carries (security headers); `answer` may be given others per request (CORS). */
   responseHeaders: Readonly<Record<string, string>>;
 }
 
@@ -31,10 +31,22 @@ export async function createFastGetSession({ auth, secret, lookup, responseHeade
   const { sessionConfig } = (await auth.$context) as AuthContext;
   const cookies = getCookies(options);
   const names = { session: cookies.sessionToken.name, data: cookies.sessionData.name, dontRemember: cookies.dontRememberToken.name };
-  const headers = { ...responseHeaders, "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" };
+  const own = { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" };
+  // The caller hands one of a few fixed header sets (one per trusted origin, one for the rest): each is merged once.
+  const merged = new WeakMap<object, Record<string, string>>();
+  const headersWith = (base: Readonly<Record<string, string>>) => {
+    let headers = merged.get(base);
+    if (!headers) merged.set(base, (headers = { ...base, ...own }));
+    return headers;
+  };
 
   /** Answers and returns true, or returns false having written nothing. */
-  return async function answer(incoming: IncomingMessage, outgoing: ServerResponse): Promise<boolean> {
+  return async function answer(
+    incoming: IncomingMessage,
+    outgoing: ServerResponse,
+    baseHeaders: Readonly<Record<string, string>> = responseHeaders,
+  ): Promise<boolean> {
+    const headers = headersWith(baseHeaders);
     if (incoming.headers.authorization !== undefined) return false;
     const jar = parseCookieHeader(incoming.headers.cookie ?? "");
     if (jar.has(names.data) || jar.has(names.dontRemember)) return false;

@@ -6,6 +6,7 @@ export async function startPythonBackend(opts: {
   databaseUrl: string;
   secret: string;
   publicUrl: string;
+  trustedOrigins?: readonly string[];
   workers?: number;
   env?: Record<string, string>;
 }) {

@@ -1,5 +1,6 @@
 import React, { useCallback, useEffect, useState, type ReactNode } from "react";
 import Layout from "@theme/Layout";
+import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
 
 /**
  * Shows the whole chain to a person: the browser sends the session cookie to this origin, the Node server proxies
@@ -12,11 +13,13 @@ interface Result {
   body: unknown;
 }
 
-async function call(method: "GET" | "PUT", path: string, body?: unknown): Promise<Result> {
+async function call(method: "GET" | "PUT", url: string, body?: unknown): Promise<Result> {
   try {
-    const response = await fetch(path, {
+    // "include": the session cookie also goes to the auth server on a sibling origin (SITE_AUTH_ORIGIN), whose
+    // CORS answer lets this page read the reply.
+    const response = await fetch(url, {
       method,
-      credentials: "same-origin",
+      credentials: "include",
       headers: body === undefined ? undefined : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -52,24 +55,25 @@ function ResultBlock({ id, title, result }: { id: string; title: string; result:
 }
 
 export default function BackendPage(): ReactNode {
+  const apiOrigin = String(useDocusaurusContext().siteConfig.customFields?.apiOrigin ?? "");
   const [me, setMe] = useState<Result | null>(null);
   const [progress, setProgress] = useState<Result | null>(null);
   const [saved, setSaved] = useState<Result | null>(null);
   const [chapter, setChapter] = useState("variables");
 
   const load = useCallback(async () => {
-    const [m, p] = await Promise.all([call("GET", "/api/me"), call("GET", "/api/progress")]);
+    const [m, p] = await Promise.all([call("GET", `${apiOrigin}/api/me`), call("GET", `${apiOrigin}/api/progress`)]);
     setMe(m);
     setProgress(p);
-  }, []);
+  }, [apiOrigin]);
 
   useEffect(() => {
     void load();
   }, [load]);
 
   async function markRead() {
-    setSaved(await call("PUT", "/api/progress", { chapter, completed: true }));
-    setProgress(await call("GET", "/api/progress"));
+    setSaved(await call("PUT", `${apiOrigin}/api/progress`, { chapter, completed: true }));
+    setProgress(await call("GET", `${apiOrigin}/api/progress`));
   }
 
   return (

@@ -56,7 +56,10 @@ export interface AuthContextValue {
   baseUrl: string;
   /** Who may open this pathname (with baseUrl): the same rule the build writes into the server's manifest. */
   accessOf: (pathname: string) => AccessLevel;
-  /** The theme's `authBaseUrl` option: where Better-Auth answers ("/api/auth" by default), for plain links to it. */
+  /**
+   * The theme's `authBaseUrl` option: where Better-Auth answers ("/api/auth" by default), for plain links to it. A
+   * path on this origin, or an absolute URL on another (then paths handed to it go through `forAuthServer`).
+   */
   authBaseUrl: string;
   isProtected: (pathname: string) => boolean;
   /** The title of a protected page, by path (with baseUrl; search, hash and trailing slash ignored). */

@@ -2,7 +2,7 @@
 export { AuthProvider, useAuth, PLUGIN_NAME, type AuthContextValue, type AuthUser, type AuthSession, type ClientOptions } from "./context.js";
 export { createTextbookAuthClient, getAuthClient, type TextbookAuthClient } from "./authClient.js";
 export { statusOf, gateFor, levelOf, type AuthStatus, type Gate } from "./access.js";
-export { sanitizeRedirect, withRedirect, redirectFromSearch } from "./redirect.js";
+export { sanitizeRedirect, withRedirect, redirectFromSearch, forAuthServer } from "./redirect.js";
 export {
   createAccessRule,
   createRouteMatcher,
@@ -23,6 +23,7 @@ export { listOf, matchBlock, unknownValues, type Match } from "./personalize.js"
 export { useAccountFeatures, type AccountFeatures } from "./useAccountFeatures.js";
 export { describeUserAgent } from "./user-agent.js";
 export { useFormAction } from "./useFormAction.js";
+export { useForAuthServer } from "./useForAuthServer.js";
 export { useQueryParam } from "./useQueryParam.js";
 export { parseProviders, providerErrorFromSearch, type SignInProvider } from "./providers.js";
 export { useSignInProviders } from "./useSignInProviders.js";

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { HOSTILE_REDIRECTS } from "../testing/hostile-redirects";
-import { redirectFromSearch, sanitizeRedirect, withRedirect } from "./redirect";
+import { forAuthServer, redirectFromSearch, sanitizeRedirect, withRedirect } from "./redirect";
 
 describe("sanitizeRedirect: open-redirect attacks fall back to home", () => {
   for (const { attack, value } of HOSTILE_REDIRECTS) {
@@ -67,5 +67,17 @@ describe("redirect query", () => {
       assert.equal(redirectFromSearch(`?redirect=${value}`, "/"), "/", `${attack}, unencoded`);
     }
     assert.equal(redirectFromSearch("", "/"), "/");
+  });
+});
+
+describe("forAuthServer: paths handed to the auth server for its own redirects", () => {
+  const path = "/onboarding?redirect=%2Fdocs%2Fvariables";
+  it("stay relative when the auth server is on the page's origin", () => {
+    assert.equal(forAuthServer(path, "/api/auth", "https://book.example"), path);
+    assert.equal(forAuthServer(path, "https://book.example/api/auth", "https://book.example"), path);
+  });
+  it("become absolute on the page's origin when the auth server is on another (a sibling subdomain)", () => {
+    assert.equal(forAuthServer(path, "https://auth.example.com/api/auth", "https://docs.example.com"), `https://docs.example.com${path}`);
+    assert.equal(forAuthServer("/textbook/sign-in", "https://auth.example.com:8443/api/auth", "https://auth.example.com"), "https://auth.example.com/textbook/sign-in");
   });
 });

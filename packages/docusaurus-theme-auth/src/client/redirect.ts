@@ -61,3 +61,14 @@ export function withRedirect(path: string, redirect: string | null | undefined):
 export function redirectFromSearch(search: string, fallback: string, baseUrl = "/"): string {
   return sanitizeRedirect(new URLSearchParams(search).get("redirect"), fallback, baseUrl);
 }
+
+/**
+ * A path of this site as the auth server must be given it for a redirect the auth server makes itself (a provider
+ * sign-in's `callbackURL`, `errorCallbackURL`, `newUserCallbackURL`): Better-Auth resolves a relative one against its
+ * own base URL. On the page's origin the path stays relative; with `authBaseUrl` on another origin (the site on a
+ * sibling subdomain) it becomes absolute on the page's origin, which the auth server must trust (TRUSTED_ORIGINS),
+ * or the reader would end up on the auth server's host.
+ */
+export function forAuthServer(path: string, authBaseUrl: string, pageOrigin: string): string {
+  return new URL(authBaseUrl, pageOrigin).origin === pageOrigin ? path : new URL(path, pageOrigin).href;
+}

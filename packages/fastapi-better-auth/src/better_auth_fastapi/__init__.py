@@ -1,5 +1,6 @@
 """Validate Better-Auth sessions in FastAPI, from the shared PostgreSQL tables or from Better-Auth JWTs."""
 
+from .cors import CorsMiddleware
 from .csrf import origin_allowed, trusted_origin_set
 from .errors import ERRORS, AuthError, SchemaError, Unavailable
 from .integration import BetterAuth, compile_path_pattern
@@ -22,6 +23,7 @@ __all__ = [
     "SESSION_COOKIES",
     "AuthError",
     "BetterAuth",
+    "CorsMiddleware",
     "JWTVerifier",
     "Profile",
     "SchemaError",

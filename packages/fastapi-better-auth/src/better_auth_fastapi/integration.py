@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .cache import SessionCache
+from .cors import ALLOWED_HEADERS, ALLOWED_METHODS, MAX_AGE, CorsMiddleware
 from .csrf import origin_allowed, trusted_origin_set
 from .errors import AuthError, SchemaError, Unavailable, auth_error_handler
 from .invalidation import listen_url_for, log
@@ -87,6 +89,10 @@ class BetterAuth:
             raise ValueError("BetterAuth needs public_url: the auth server's PUBLIC_URL (it names the session cookie)")
         self.public_url = public_url
         self.cookie_name = session_cookie_name(public_url)
+        trusted_origins = tuple(trusted_origins)
+        # Better-Auth reads "*" as a wildcard; here it would be a letter in the CSRF check and an echo in CORS.
+        if any("*" in origin for origin in trusted_origins):
+            raise ValueError("trusted_origins must be exact origins (no wildcards), as the auth server's TRUSTED_ORIGINS")
         self.trusted = trusted_origin_set([public_url, *trusted_origins])
         if secret:
             check_secret(secret, public_url=public_url, strict=strict_secret)
@@ -199,7 +205,24 @@ class BetterAuth:
         request bodies are bounded (``max_body_size``, ``body_timeout``); answers to requests that carry a
         credential get ``Cache-Control: no-store`` unless the route set a Cache-Control of its own."""
         app.add_exception_handler(AuthError, auth_error_handler)  # type: ignore[arg-type]
-        app.add_middleware(_BodyGuard, auth=self)
+        _add_inside_cors(app, Middleware(_BodyGuard, auth=self))
+
+    def cors(
+        self,
+        app: FastAPI,
+        *,
+        methods: Iterable[str] = ALLOWED_METHODS,
+        headers: Iterable[str] = ALLOWED_HEADERS,
+        max_age: int = MAX_AGE,
+    ) -> None:
+        """Credentialed CORS for the trusted origins (``public_url`` and ``trusted_origins``), for pages on another
+        origin that call this app with the reader's cookie (a site on a sibling subdomain): the origin echoed, never
+        ``*``; preflights answered 204 (``methods``, default GET, HEAD, POST, PUT, PATCH, DELETE; ``headers``, default
+        Content-Type and Authorization; ``max_age`` 600 s), or 403 ``INVALID_ORIGIN`` for any other origin; every
+        answer ``Vary: Origin``. It runs outside :meth:`protect` and :meth:`install` whatever the order of the calls,
+        so preflights (which carry no credentials) are answered before protect() would refuse them, and refusals
+        reach the page with their codes. Nothing else changes: routes still need a session, writes a trusted origin."""
+        app.add_middleware(CorsMiddleware, origins=self.trusted, methods=tuple(methods), headers=tuple(headers), max_age=max_age)
 
     # -- validation --------------------------------------------------------------------------------------------
     async def authenticate(self, conn: HTTPConnection) -> Session | None:
@@ -284,18 +307,32 @@ class BetterAuth:
         whatever its method (OPTIONS included), before the route runs or its body is read, except on
         ``public_paths``: exact paths, or patterns where ``*`` matches within one path segment, ``**`` across
         segments and ``?`` one character other than ``/``. ``session_only_paths`` (same syntax) need a session but
-        not a complete profile, for what a reader may do before onboarding (such as exporting their data). A refused WebSocket is accepted and closed with 1008
-        (policy violation; 1013 when the database is down) and the error code as the reason. Call it after
-        :meth:`install`, so refusals come before the body limit. A CORS middleware must be added after it (so
-        that it runs first) to answer preflights, which carry no credentials."""
+        not a complete profile, for what a reader may do before onboarding (such as exporting their data). A refused
+        WebSocket is accepted and closed with 1008 (policy violation; 1013 when the database is down) and the error
+        code as the reason. Call it after
+        :meth:`install`, so refusals come before the body limit. CORS preflights carry no credentials, so they are
+        refused here too: :meth:`cors` answers them before this check whatever the order of the calls; another CORS
+        middleware (Starlette's) must be added after this call, so that it runs first."""
         self._protect_requires_profile = self._protect_requires_profile or require_profile
-        app.add_middleware(
-            _Protect,
-            auth=self,
-            public_paths=tuple(public_paths),
-            require_profile=require_profile,
-            session_only_paths=tuple(session_only_paths),
+        _add_inside_cors(
+            app,
+            Middleware(
+                _Protect,
+                auth=self,
+                public_paths=tuple(public_paths),
+                require_profile=require_profile,
+                session_only_paths=tuple(session_only_paths),
+            ),
         )
+
+
+def _add_inside_cors(app: FastAPI, middleware: Middleware) -> None:
+    """As ``app.add_middleware`` (outermost of those added so far), except that a :class:`CorsMiddleware` added
+    earlier stays outside it: the preflights it answers never meet a check that wants credentials."""
+    if app.middleware_stack is not None:
+        raise RuntimeError("Cannot add middleware after an application has started")
+    index = next((i + 1 for i, m in enumerate(app.user_middleware) if m.cls is CorsMiddleware), 0)
+    app.user_middleware.insert(index, middleware)
 
 
 def compile_path_pattern(pattern: str) -> re.Pattern[str]:

@@ -10,6 +10,7 @@ import { DEVELOPER_ROLE_LABELS, PYTHON_PROFICIENCY_LABELS } from "@textbook-auth
 import {
   useAccountFeatures,
   useAuth,
+  useForAuthServer,
   useFormAction,
   useNavigate,
   withRedirect,
@@ -51,13 +52,14 @@ function EmailPart({ client, email, verified, features }: { client: Client; emai
   const { refetch, paths } = useAuth();
   const [newEmail, setNewEmail] = useState("");
   const [outcome, setOutcome] = useState<"sent" | "changed" | null>(null);
-  const callbackURL = withRedirect(paths.verifyEmail, paths.account);
-  const resend = useFormAction(async () => client.sendVerificationEmail({ email, callbackURL }));
+  const forAuthServer = useForAuthServer();
+  const callbackURL = () => forAuthServer(withRedirect(paths.verifyEmail, paths.account));
+  const resend = useFormAction(async () => client.sendVerificationEmail({ email, callbackURL: callbackURL() }));
   const change = useFormAction(async () => {
     setOutcome(null);
     const wanted = newEmail.trim().toLowerCase();
     if (wanted === email.toLowerCase()) return { error: { code: "SAME_EMAIL" } };
-    const result = await client.changeEmail({ newEmail: wanted, callbackURL });
+    const result = await client.changeEmail({ newEmail: wanted, callbackURL: callbackURL() });
     if (result.error) return result;
     // An unconfirmed address changes at once; a confirmed one only when the new address's link is opened.
     const { data } = await client.getSession({ query: { disableCookieCache: true } });

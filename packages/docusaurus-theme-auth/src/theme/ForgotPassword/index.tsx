@@ -3,7 +3,7 @@ import Layout from "@theme/Layout";
 import Link from "@docusaurus/Link";
 import AuthField from "@theme/AuthField";
 import FormError from "@theme/FormError";
-import { useAccountFeatures, useAuth, useFormAction, useQueryParam } from "@textbook-auth/docusaurus-theme/client";
+import { useAccountFeatures, useAuth, useForAuthServer, useFormAction, useQueryParam } from "@textbook-auth/docusaurus-theme/client";
 
 /**
  * `/forgot-password?email=<address>`: mails a reset link. The answer is the same whether or not the address has an
@@ -12,12 +12,13 @@ import { useAccountFeatures, useAuth, useFormAction, useQueryParam } from "@text
 export default function ForgotPassword(): ReactNode {
   const { client, paths } = useAuth();
   const features = useAccountFeatures();
+  const forAuthServer = useForAuthServer();
   const prefill = useQueryParam("email");
   const [email, setEmail] = useState("");
   useEffect(() => {
     if (prefill) setEmail((current) => current || prefill);
   }, [prefill]);
-  const request = useFormAction(async () => client?.requestPasswordReset({ email, redirectTo: paths.resetPassword }));
+  const request = useFormAction(async () => client?.requestPasswordReset({ email, redirectTo: forAuthServer(paths.resetPassword) }));
   const mailOff = features?.mail === false;
 
   return (

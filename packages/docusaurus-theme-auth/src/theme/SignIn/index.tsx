@@ -4,7 +4,7 @@ import Link from "@docusaurus/Link";
 import AuthField from "@theme/AuthField";
 import FormError from "@theme/FormError";
 import SocialSignIn from "@theme/SocialSignIn";
-import { useAccountForm, useAuth, useFormAction, withRedirect } from "@textbook-auth/docusaurus-theme/client";
+import { useAccountForm, useAuth, useForAuthServer, useFormAction, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 /**
  * `/sign-in?redirect=<path>`: after signing in, back to that path (or onboarding first if the profile is incomplete).
@@ -15,11 +15,12 @@ export default function SignIn(): ReactNode {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const { isProtected, pageTitle } = useAuth();
+  const forAuthServer = useForAuthServer();
   const { client, paths, target, busy, error, onSubmit } = useAccountForm((client) =>
     client.signIn.email({ email, password }),
   );
   const resend = useFormAction(async () =>
-    client?.sendVerificationEmail({ email, callbackURL: withRedirect(paths.verifyEmail, target === paths.home ? null : target) }),
+    client?.sendVerificationEmail({ email, callbackURL: forAuthServer(withRedirect(paths.verifyEmail, target === paths.home ? null : target)) }),
   );
   const cameFor = target !== paths.home && isProtected(target.split(/[?#]/)[0]!) ? target : null;
   const title = cameFor ? pageTitle(cameFor) : null;

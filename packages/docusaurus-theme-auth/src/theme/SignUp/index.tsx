@@ -4,7 +4,7 @@ import Link from "@docusaurus/Link";
 import AuthField from "@theme/AuthField";
 import FormError from "@theme/FormError";
 import SocialSignIn from "@theme/SocialSignIn";
-import { useAccountForm, withRedirect } from "@textbook-auth/docusaurus-theme/client";
+import { useAccountForm, useForAuthServer, withRedirect } from "@textbook-auth/docusaurus-theme/client";
 
 /**
  * `/sign-up?redirect=<path>`: a new account always goes through onboarding, which then returns to the path. When the
@@ -16,12 +16,13 @@ export default function SignUp(): ReactNode {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [awaiting, setAwaiting] = useState<string | null>(null);
+  const forAuthServer = useForAuthServer();
   const { client, paths, target, busy, error, onSubmit } = useAccountForm(async (client) => {
     const result = await client.signUp.email({
       name,
       email,
       password,
-      callbackURL: withRedirect(paths.verifyEmail, target === paths.home ? null : target),
+      callbackURL: forAuthServer(withRedirect(paths.verifyEmail, target === paths.home ? null : target)),
     });
     if (!result.error && result.data && !result.data.token) setAwaiting(email);
     return result;

@@ -6,6 +6,7 @@ import {
   providerErrorFromSearch,
   toDisplayError,
   useAuth,
+  useForAuthServer,
   useRedirectTarget,
   useSignInProviders,
   withRedirect,
@@ -20,6 +21,7 @@ import {
  */
 export default function SocialSignIn(): ReactNode {
   const { client, paths } = useAuth();
+  const here = useForAuthServer();
   const target = useRedirectTarget();
   const providers = useSignInProviders();
   const { search } = useLocation();
@@ -41,12 +43,13 @@ export default function SocialSignIn(): ReactNode {
     if (!client) return;
     setBusy(provider);
     setFailure(null);
-    const back = withRedirect(paths.onboarding, target);
+    // The auth server redirects to these itself: on another origin it needs them absolute, on this site's origin.
+    const back = here(withRedirect(paths.onboarding, target));
     const { error } = await client.signIn.social({
       provider,
       callbackURL: back,
       newUserCallbackURL: back,
-      errorCallbackURL: withRedirect(paths.signIn, target === paths.home ? null : target),
+      errorCallbackURL: here(withRedirect(paths.signIn, target === paths.home ? null : target)),
     });
     // On success the client is already on its way to the provider; the button stays busy until the page goes.
     if (error) {
