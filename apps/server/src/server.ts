@@ -73,7 +73,6 @@ export async function startServer(config: Config, log: (line: string) => void = 
       pool,
       backendUrl: config.backendUrl,
       siteDir: config.siteDir,
-      throttleSignIn: config.rateLimit,
       trustProxy: config.trustProxy,
       publicUrl: config.publicUrl,
       trustedOrigins: config.trustedOrigins,

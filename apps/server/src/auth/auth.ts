@@ -19,6 +19,7 @@ import { changeEmailMail, resetPasswordMail, verifyEmailMail } from "../mail/mes
 import { account, afterDelete } from "../account";
 import { backendExport } from "../account/export";
 import { socialPlugins, socialProviderOptions } from "./social";
+import { signInThrottle } from "./sign-in-throttle";
 
 /** A reset link works once, for this long. */
 export const RESET_PASSWORD_EXPIRES_IN = 60 * 60;
@@ -144,6 +145,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
     },
     plugins: [
       onboarding({ pool, fields: config.profileFields }),
+      // Failed sign-ins per account, on top of the per-address limits above; on and off with them.
+      ...(config.rateLimit ? [signInThrottle({ pool })] : []),
       ...socialPlugins(config.socialProviders),
       account({
         pool,
