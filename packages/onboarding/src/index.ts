@@ -11,6 +11,7 @@ import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthEndpoint, getSession, getSessionFromCtx } from "better-auth/api";
 import { parseSetCookieHeader, toCookieOptions } from "better-auth/cookies";
 import { parseSessionOutput, parseUserOutput } from "better-auth/db";
+import { needsBetterAuth, plainSessionOptions, sessionPayload, supportsInternals, withoutToken } from "./internals.js";
 import * as z from "zod";
 import { ONBOARDING_ERROR_CODES } from "./error-codes.js";
 import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields.js";
@@ -29,6 +30,7 @@ export {
 } from "./session-changes.js";
 export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile, questionsOf } from "./store.js";
 export type { SessionRow } from "./store.js";
+export { BETTER_AUTH_RANGE, needsBetterAuth, plainSessionOptions, sessionPayload, supportsInternals } from "./internals.js";
 export { completenessPredicate, requirementsFingerprint } from "./requirements.js";
 export type { OnboardingOptions, Profile, ProfileQuestion, ProfileResponse, Queryable } from "./types.js";
 
@@ -73,54 +75,7 @@ const betterAuthGetSession = getSession();
 
 type BaseSession = Awaited<ReturnType<typeof getSessionFromCtx>> & {};
 
-/**
- * The session as page scripts receive it: without `token`, the raw session token. Nothing in the browser needs it
- * (the HttpOnly cookie carries the credential), and handing it to every script would undo what HttpOnly is for.
- */
-function withoutToken<S extends { token?: unknown }>(session: S): Omit<S, "token"> {
-  const { token: _token, ...rest } = session;
-  return rest;
-}
-
 type EndpointContext = Parameters<typeof getSessionFromCtx>[0];
-
-/**
- * True when no option makes Better-Auth's get-session do more than read the session, its user and (here) the profile:
- * no cookie cache, secondary storage, deferred refresh, or extra user or session fields. Only then may get-session
- * be answered from one query (or from memory, as the auth server does), with Better-Auth kept for everything else.
- */
-export function plainSessionOptions(options: BetterAuthOptions): boolean {
-  return (
-    !options.session?.cookieCache?.enabled &&
-    !options.secondaryStorage &&
-    !options.session?.deferSessionRefresh &&
-    !options.session?.additionalFields &&
-    !options.user?.additionalFields &&
-    !(options.plugins ?? []).some((p) => p.schema?.user || p.schema?.session)
-  );
-}
-
-/**
- * Whether Better-Auth itself must answer for this session: it has expired (the cookie is then deleted), or it is due
- * for refresh (its expiry is pushed back and the cookie set again). `sessionConfig` is Better-Auth's context's.
- */
-export function needsBetterAuth(
-  row: SessionRow,
-  sessionConfig: { expiresIn: number; updateAge: number },
-  options: BetterAuthOptions,
-  now = Date.now(),
-): boolean {
-  const expiresAt = row.session.expiresAt.valueOf();
-  const dueForRefresh = expiresAt - sessionConfig.expiresIn * 1000 + sessionConfig.updateAge * 1000 <= now;
-  return expiresAt <= now || (dueForRefresh && !options.session?.disableSessionRefresh);
-}
-
-/** get-session's payload for a live session: Better-Auth's session and user output, the profile and its flag. */
-export function sessionPayload(options: BetterAuthOptions, row: SessionRow) {
-  const session = parseSessionOutput(options, row.session);
-  const user = parseUserOutput(options, row.user);
-  return { session: withoutToken(session), user: { ...user, profileComplete: row.profile?.onboardingCompleted ?? false }, profile: row.profile };
-}
 
 /**
  * The common case of get-session in one query (session, user and profile) instead of three: a signed session
@@ -131,6 +86,7 @@ export function sessionPayload(options: BetterAuthOptions, row: SessionRow) {
 async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"], fields: readonly ProfileField[]) {
   const { options, authCookies, secret, sessionConfig } = ctx.context;
   const plain =
+    supportsInternals(ctx.context.version) &&
     plainSessionOptions(options) &&
     Object.keys(ctx.query ?? {}).length === 0 &&
     !ctx.getCookie(authCookies.sessionData.name) &&
