@@ -42,13 +42,14 @@ export function profileInputFor(fields: readonly ProfileField[]) {
 /** The validator for profile-fields.json's questions. */
 export const profileInput = profileInputFor(DEFAULT_PROFILE_FIELDS);
 
+/** INVALID_PROFILE with a sentence naming what is wrong (the code is the contract; the words help a developer). */
 function invalidProfile(message: string): APIError {
-  return new APIError("BAD_REQUEST", { code: ONBOARDING_ERROR_CODES.INVALID_PROFILE.code, message });
+  return APIError.from("BAD_REQUEST", { code: ONBOARDING_ERROR_CODES.INVALID_PROFILE.code, message });
 }
 
 /** Turns a zod failure into one sentence that names the field, e.g. `developerRole: must be one of ...`. */
-function describe(error: z.ZodError): string {
-  const issue = error.issues[0]!;
+function describe(issues: readonly z.core.$ZodIssue[]): string {
+  const issue = issues[0]!;
   if (issue.code === "unrecognized_keys") return `Unknown field: ${issue.keys.join(", ")}`;
   const field = issue.path.join(".") || "body";
   if (issue.code === "invalid_value") return `${field}: must be one of ${issue.values.join(", ")}`;
@@ -59,10 +60,7 @@ function describe(error: z.ZodError): string {
 async function requireUserId(ctx: Parameters<typeof getSessionFromCtx>[0]): Promise<string> {
   const session = await getSessionFromCtx(ctx);
   if (!session) {
-    throw new APIError("UNAUTHORIZED", {
-      code: ONBOARDING_ERROR_CODES.UNAUTHENTICATED.code,
-      message: ONBOARDING_ERROR_CODES.UNAUTHENTICATED.message,
-    });
+    throw APIError.from("UNAUTHORIZED", ONBOARDING_ERROR_CODES.UNAUTHENTICATED);
   }
   return session.user.id;
 }
@@ -118,8 +116,9 @@ export const onboarding = (options: OnboardingOptions) => {
 
   return {
     id: "onboarding",
-    // Runs before Better-Auth parses the body, whose own errors (bad JSON, wrong content type) would not carry
-    // INVALID_PROFILE; a body that is not small JSON never reaches the endpoint.
+    // Only the transport rules, which Better-Auth's router enforces while it reads the body, before any endpoint
+    // option or hook can act, and answers with its own codes (415, or 400 BAD_REQUEST for bad JSON): here they carry
+    // INVALID_PROFILE like every other refusal of this endpoint. What the body holds is the endpoint's body schema.
     onRequest: async (request, ctx) => {
       if (request.method !== "POST" || new URL(request.url).pathname !== `${ctx.options.basePath ?? "/api/auth"}/profile`) {
         return;
@@ -141,16 +140,24 @@ export const onboarding = (options: OnboardingOptions) => {
         return ctx.json(toResponse(await readProfile(pool, userId, fields), fields));
       }),
 
-      updateProfile: createAuthEndpoint("/profile", { method: "POST", requireHeaders: true, metadata: CLIENT_ACTION }, async (ctx) => {
-        const userId = await requireUserId(ctx);
-        const body: unknown = ctx.body;
-        if (body === null || typeof body !== "object" || Array.isArray(body)) {
-          throw invalidProfile("The body must be a JSON object");
-        }
-        const parsed = input.safeParse(body);
-        if (!parsed.success) throw invalidProfile(describe(parsed.error));
-        return ctx.json(toResponse(await writeProfile(pool, userId, parsed.data as Record<string, string>, fields), fields));
-      }),
+      updateProfile: createAuthEndpoint(
+        "/profile",
+        {
+          method: "POST",
+          requireHeaders: true,
+          metadata: CLIENT_ACTION,
+          // Better-Auth validates the body against the questions before the handler runs (so a body that is not an
+          // answer to every question is refused before the session is looked up); its refusal carries our code.
+          body: input,
+          onValidationError: ({ issues }) => {
+            throw invalidProfile(describe(issues as readonly z.core.$ZodIssue[]));
+          },
+        },
+        async (ctx) => {
+          const userId = await requireUserId(ctx);
+          return ctx.json(toResponse(await writeProfile(pool, userId, ctx.body as Record<string, string>, fields), fields));
+        },
+      ),
 
       // Same path as Better-Auth's own route: plugin endpoints take precedence, as with customSession.
       getSession: createAuthEndpoint(
