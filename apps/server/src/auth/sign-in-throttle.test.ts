@@ -99,6 +99,8 @@ test("the plugin throttles inside Better-Auth, whatever mounts it: a form with r
   // database, since this file's shares a table from before reservations.
   const own = await createTestDatabase();
   const pool = new pg.Pool({ connectionString: own.url, max: 4 });
+  // Dropping the database ends idle connections; without a listener that would be an uncaught error.
+  pool.on("error", () => {});
   try {
     const config = loadConfig({ NODE_ENV: "test", PUBLIC_URL: ORIGIN, DATABASE_URL: own.url, BETTER_AUTH_SECRET: TEST_SECRET, RATE_LIMIT: "true" });
     const options = authOptions(config, pool, TEST_SECRET);
