@@ -164,7 +164,7 @@ export const onboarding = (options: OnboardingOptions) => {
         "/get-session",
         // CUSTOM_SESSION tells the client to type the session from this endpoint's return value.
         { method: "GET", requireHeaders: true, metadata: { CUSTOM_SESSION: true } }, async (ctx) => {
-        const fast = await fastSession(ctx, pool, fields);
+        const fast = options.fastGetSession === false ? null : await fastSession(ctx, pool, fields);
         if (fast) return ctx.json(fast);
         // Better-Auth's own handler does the cookie checks, refresh and cookie-cache work; we add the profile.
         const { headers, response } = (await betterAuthGetSession({

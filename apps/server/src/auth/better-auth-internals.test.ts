@@ -1,8 +1,9 @@
 /**
  * The differential test of what leans on Better-Auth internals (better-auth-internals.ts): the product's listener
  * (the pre-router with its get-session fast path, Hono, and the one-router handler) against Better-Auth's own handler
- * of a separate instance with the same options, on the same database. For the default options and for every option
- * that switches a fast path off, each request gets the same status, body and cookies from both.
+ * of a separate instance with the same options (its onboarding plugin without its own fast path), on the same
+ * database. For the default options and for every option that switches a fast path off, each request gets the same
+ * status, body and cookies from both.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -11,6 +12,7 @@ import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { betterAuth, type BetterAuthOptions } from "better-auth";
 import pg from "pg";
+import { onboarding } from "@textbook-auth/onboarding";
 import { createTestDatabase } from "../../../../scripts/test-postgres.mjs";
 import { loadConfig } from "../config";
 import { migrate } from "../database/migrate";
@@ -124,7 +126,10 @@ for (const [name, change] of VARIANTS) {
           lookup,
         }),
       );
-      theirs = createServer(getRequestListener(betterAuth(options).handler));
+      // The reference: Better-Auth's own handler, and the onboarding plugin without its in-process fast path (which
+      // shares the rules under test), so every get-session is Better-Auth's own plus the profile.
+      const reference = { ...options, plugins: options.plugins!.map((p) => (p.id === "onboarding" ? onboarding({ pool, fields: config.profileFields, fastGetSession: false }) : p)) };
+      theirs = createServer(getRequestListener(betterAuth(reference).handler));
       [oursUrl, theirsUrl] = [await listen(ours), await listen(theirs)];
     });
     after(async () => {
