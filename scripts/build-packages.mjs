@@ -69,8 +69,21 @@ export function buildPackage(name) {
   }
 }
 
+/** The contract's one home, and the copy the Python package ships as package data (pip cannot reach outside it). */
+export const CONTRACT = path.join(ROOT, "packages", "onboarding", "src", "contract.json");
+export const PYTHON_CONTRACT = path.join(ROOT, "packages", "fastapi-better-auth", "src", "better_auth_fastapi", "contract.json");
+
+/** Writes the Python package's copy of the contract when it differs, so a change of the contract is one edit. */
+export function syncContract() {
+  const source = readFileSync(CONTRACT);
+  if (existsSync(PYTHON_CONTRACT) && readFileSync(PYTHON_CONTRACT).equals(source)) return;
+  say("copying packages/onboarding/src/contract.json into the Python package");
+  writeFileSync(PYTHON_CONTRACT, source);
+}
+
 /** Compiles each package whose sources changed since its last build (all of them with `force`). */
 export function ensurePackages({ force = false } = {}) {
+  syncContract();
   for (const name of PACKAGES) {
     const want = sourceHash(name);
     const stamp = path.join(STAMPS, `${name}.hash`);
