@@ -2,7 +2,8 @@
 // (tsconfig.build.json), plus src/'s other files as they are (the theme's CommonJS loader and .mjs child script, the
 // profile fields' JSON). This repository's workspace runs the same lib/ an adopter installs:
 // Docusaurus transpiles no TypeScript from node_modules, so the theme must work from JavaScript, and running it that
-// way here is how we know it does. Package tests import src/ directly.
+// way here is how we know it does. Package tests import src/ directly. It also copies the onboarding package's
+// contract.json into the Python package (package data: a wheel cannot reach outside its folder).
 //
 //   node scripts/build-packages.mjs            compile the packages whose sources changed since their last build
 //   node scripts/build-packages.mjs --force    compile them all
