@@ -14,9 +14,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadContext, Plugin, SwizzleConfig } from "@docusaurus/types";
 import type { PluginOptions } from "./options.js";
-import type { ClientOptions } from "./client/context.js";
+import { PLUGIN_NAME, clientOptionsOf } from "./client/plugin.js";
 import { createAccessRule, type AccessLevel } from "./client/routes.js";
-import { themePagePaths, themePaths } from "./client/paths.js";
+import { themePageRoutes, themePagePaths, themePaths } from "./client/paths.js";
 import { ChunkGraphRecorder } from "./build/chunk-graph.js";
 import { collectPages, pageAccessMap, type PageInfo } from "./build/pages.js";
 import { protectBuild } from "./build/postbuild.js";
@@ -26,15 +26,7 @@ export { MANIFEST_FILE, parseManifest, type ProtectedManifest, type ProtectedFil
 
 /** The pages this theme adds, relative to baseUrl, and the component each one renders. */
 export function themeRoutes(options: Pick<PluginOptions, "onboardingPath">): { path: string; component: string }[] {
-  return [
-    { path: "/sign-in", component: "@theme/SignIn" },
-    { path: "/sign-up", component: "@theme/SignUp" },
-    { path: options.onboardingPath, component: "@theme/Onboarding" },
-    { path: "/account", component: "@theme/Account" },
-    { path: "/forgot-password", component: "@theme/ForgotPassword" },
-    { path: "/reset-password", component: "@theme/ResetPassword" },
-    { path: "/verify-email", component: "@theme/VerifyEmail" },
-  ];
+  return themePageRoutes(options.onboardingPath).map(({ path, component }) => ({ path, component }));
 }
 
 /**
@@ -62,14 +54,14 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
   const base = baseUrl.replace(/\/$/, "");
   const recorder = new ChunkGraphRecorder();
   // Excerpts of protected pages, read by build/redact-loader.cjs; a file, so a content reload in dev is seen.
-  const redactFile = path.join(context.generatedFilesDir, "docusaurus-theme-auth", "protected-descriptions.json");
+  const redactFile = path.join(context.generatedFilesDir, PLUGIN_NAME, "protected-descriptions.json");
   const ruleFor = (pageAccess: Record<string, AccessLevel>) =>
     createAccessRule({ ...options, pageAccess, alwaysPublic: themePagePaths(options.onboardingPath) }, baseUrl);
   let accessOf = ruleFor({});
   const withoutSlash = (permalink: string) => permalink.replace(/(.)\/$/, "$1");
   let titles = new Map<string, string[]>();
   return {
-    name: "docusaurus-theme-auth",
+    name: PLUGIN_NAME,
     getThemePath: () => themePath,
     getTypeScriptThemePath: () => typeScriptThemePath,
     async contentLoaded({ actions }) {
@@ -85,14 +77,7 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
       const pageAccess = pageAccessMap(pages);
       accessOf = ruleFor(pageAccess);
       titles = new Map(pages.map((p) => [withoutSlash(p.permalink), p.titles]));
-      const clientOptions: ClientOptions = {
-        authBaseUrl: options.authBaseUrl,
-        protectedRoutes: options.protectedRoutes,
-        publicRoutes: options.publicRoutes,
-        onboardingPath: options.onboardingPath,
-        pageAccess,
-        pageTitles: pageTitlesOf(pages, accessOf),
-      };
+      const clientOptions = clientOptionsOf(options, { pageAccess, pageTitles: pageTitlesOf(pages, accessOf) });
       actions.setGlobalData(clientOptions);
       const excerpts = pages.filter((p) => p.description && accessOf(p.permalink) !== "public").map((p) => p.description!);
       mkdirSync(path.dirname(redactFile), { recursive: true });
