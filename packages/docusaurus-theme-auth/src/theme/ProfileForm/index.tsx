@@ -2,12 +2,7 @@ import React, { useEffect, useState, type FormEvent, type ReactNode } from "reac
 import { DEFAULT_PROFILE_FIELDS, type Profile, type ProfileQuestion } from "@textbook-auth/onboarding/client";
 import FormError from "@theme/FormError";
 import { useAuth, toDisplayError, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
-
-export interface Props {
-  submitLabel: string;
-  /** Called after the server accepted the answers (the session refresh is already under way). */
-  onSaved?: () => void;
-}
+import type { Props } from "@theme/ProfileForm";
 
 // The questions this site was built with: used only when the server cannot be asked for its own.
 const BUILT_IN: ProfileQuestion[] = DEFAULT_PROFILE_FIELDS.map((f) => ({

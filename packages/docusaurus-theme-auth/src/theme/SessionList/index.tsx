@@ -1,21 +1,11 @@
 import React, { useCallback, useEffect, useState, type ReactNode } from "react";
 import FormError from "@theme/FormError";
 import { StatusLabel } from "@theme/AccountSection";
-import { describeUserAgent, toDisplayError, useAuth, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
+import { describeUserAgent, toDisplayError, useAuth, type DisplayError, type TextbookAuthClient } from "@textbook-auth/docusaurus-theme/client";
+import type { Props } from "@theme/SessionList";
 
-export interface Props {
-  /** Called when the list says the reader must sign in again (SESSION_NOT_FRESH). */
-  onSignInAgain?: () => void;
-}
-
-interface ListedSession {
-  id: string;
-  token: string;
-  createdAt: string | Date;
-  updatedAt: string | Date;
-  ipAddress?: string | null;
-  userAgent?: string | null;
-}
+// As Better-Auth's client types the list: each session with its token (which revoking one needs).
+type ListedSession = NonNullable<Awaited<ReturnType<TextbookAuthClient["listSessions"]>>["data"]>[number];
 
 const when = (value: string | Date) =>
   new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
@@ -40,7 +30,7 @@ export default function SessionList({ onSignInAgain }: Props): ReactNode {
       setError(toDisplayError(failure));
       return;
     }
-    const list = [...((data ?? []) as ListedSession[])];
+    const list: ListedSession[] = [...(data ?? [])];
     // This device first, then the most recently used.
     list.sort((a, b) => Number(b.id === current?.id) - Number(a.id === current?.id) || +new Date(b.updatedAt) - +new Date(a.updatedAt));
     setSessions(list);
