@@ -92,7 +92,7 @@ export default function AuthNavbarItem({ mobile = false, className }: Props): Re
       </ul>
       {signOutError && (
         // Beside the menu, not in it: the menu closes on the click, and the reader must see that they are still in.
-        <div style={{ position: "absolute", top: "100%", right: 0, minWidth: "16rem", zIndex: 1 }}>
+        <div style={{ position: "absolute", top: "100%", right: 0, minWidth: "18rem", marginTop: "0.5rem", zIndex: 1 }}>
           <FormError error={signOutError} />
         </div>
       )}
