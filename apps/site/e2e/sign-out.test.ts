@@ -79,7 +79,7 @@ describe("sign-out failure handling, navbar and account page alike", () => {
     try {
       await page.goto("/docs/intro");
       const navbar = page.getByRole("navigation", { name: "Main" });
-      for (const failure of ["refused", "no answer"] as const) {
+      for (const failure of ["no answer", "refused"] as const) {
         await step(context, page, `sign-out-navbar-${failure.replace(" ", "-")}`, async () => {
           await failSignOut(context, failure);
           await navbar.getByRole("button", { name: NAME }).click();
@@ -114,7 +114,7 @@ describe("sign-out failure handling, navbar and account page alike", () => {
       await navbar.getByRole("menuitem", { name: "Account" }).click();
       await page.waitForURL((u) => u.pathname === "/account");
       const section = page.locator("[data-section='sign-out']");
-      for (const failure of ["refused", "no answer"] as const) {
+      for (const failure of ["no answer", "refused"] as const) {
         await step(context, page, `sign-out-account-${failure.replace(" ", "-")}`, async () => {
           await failSignOut(context, failure);
           const code = await failingClick(page, failure, () => section.getByRole("button", { name: "Sign out" }).click());
