@@ -1,16 +1,21 @@
 /**
  * The theme's pages, in one table: the routes the plugin adds, the links its components follow, the paths the
  * `onboardingPath` option may not take, and the pages no glob can protect are all read from it, so adding or moving
- * a page is one edit. Paths are relative to the site's baseUrl; `onboarding` is where the option puts it by default.
+ * a page is one edit (the swizzle list offers each page with its description). Paths are relative to the site's
+ * baseUrl; `onboarding` is where the option puts it by default.
  */
 export const THEME_PAGES = {
-  signIn: { path: "/sign-in", component: "@theme/SignIn" },
-  signUp: { path: "/sign-up", component: "@theme/SignUp" },
-  onboarding: { path: "/onboarding", component: "@theme/Onboarding" },
-  account: { path: "/account", component: "@theme/Account" },
-  forgotPassword: { path: "/forgot-password", component: "@theme/ForgotPassword" },
-  resetPassword: { path: "/reset-password", component: "@theme/ResetPassword" },
-  verifyEmail: { path: "/verify-email", component: "@theme/VerifyEmail" },
+  signIn: { path: "/sign-in", component: "@theme/SignIn", description: "The sign-in page" },
+  signUp: { path: "/sign-up", component: "@theme/SignUp", description: "The sign-up page" },
+  onboarding: { path: "/onboarding", component: "@theme/Onboarding", description: "The onboarding page (the two profile questions)" },
+  account: {
+    path: "/account",
+    component: "@theme/Account",
+    description: "The account page: profile, name, email, password, sessions, export, deletion, sign-out",
+  },
+  forgotPassword: { path: "/forgot-password", component: "@theme/ForgotPassword", description: "The page that mails a password reset link" },
+  resetPassword: { path: "/reset-password", component: "@theme/ResetPassword", description: "The page a reset link opens: choose a new password" },
+  verifyEmail: { path: "/verify-email", component: "@theme/VerifyEmail", description: "Where a verification or email-change link lands" },
 } as const;
 
 export type ThemePage = keyof typeof THEME_PAGES;
