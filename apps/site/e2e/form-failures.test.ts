@@ -1,10 +1,12 @@
 /**
- * Signing out fails visibly, the same way from the navbar's menu and from the account page: both buttons go through
+ * Forms that meet a failure say so by code and stay usable; first of all signing out, which fails visibly the same way from the navbar's menu and from the account page: both buttons go through
  * the theme's one `useSignOut`. Before, the navbar swallowed a failure (the menu closed, nothing else happened, and
  * a reader on a shared computer walked away still signed in), and a request that got no answer at all left both
  * buttons silent. Two real failures: the real server refusing the request (its body rewritten to one Better-Auth's
  * sign-out schema rejects, so the session is kept and the answer is Better-Auth's own error), and a connection that
  * never answers. (Chromium does not let a test rewrite `Origin`, or the origin check would be the refusal.)
+ * Then the sign-in and profile forms, which kept their own submit state: a request with no answer left the button
+ * disabled for good and said nothing; they now share `useFormAction` with the account page's forms.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -12,6 +14,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { launchBrowser, startProduct, step, uniqueEmail, type Product } from "./harness";
 
 const NAME = "Sig Nout";
+const PASSWORD = "correct horse battery staple";
 const SIGN_OUT = "**/api/auth/sign-out";
 
 type Failure = "refused" | "no answer";
@@ -43,12 +46,12 @@ async function failingClick(page: Page, failure: Failure, click: () => Promise<v
   return body.code ?? "UNKNOWN";
 }
 
-describe("sign-out failure handling, navbar and account page alike", () => {
+describe("forms that meet a failure: sign-out (navbar and account page alike), sign-in, profile", () => {
   let product: Product;
   let browser: Browser;
 
   before(async () => {
-    [product, browser] = await Promise.all([startProduct({ label: "sign-out" }), launchBrowser()]);
+    [product, browser] = await Promise.all([startProduct({ label: "form-failures" }), launchBrowser()]);
   });
 
   after(async () => {
@@ -56,20 +59,23 @@ describe("sign-out failure handling, navbar and account page alike", () => {
     await product?.stop();
   });
 
-  /** A fresh context with a complete reader signed in (through the API; its cookies are the pages'). */
-  async function reader(): Promise<{ context: BrowserContext; page: Page }> {
+  /**
+   * A fresh context with a reader signed in (through the API; its cookies are the pages'), with a complete profile
+   * unless `complete` is false.
+   */
+  async function reader(complete = true): Promise<{ context: BrowserContext; page: Page; email: string }> {
     const context = await browser.newContext({ baseURL: product.url });
     const headers = { origin: product.url };
-    const signUp = await context.request.post("/api/auth/sign-up/email", {
-      data: { email: uniqueEmail("sign-out"), password: "correct horse battery staple", name: NAME },
-      headers,
-    });
+    const email = uniqueEmail("form-failures");
+    const signUp = await context.request.post("/api/auth/sign-up/email", { data: { email, password: PASSWORD, name: NAME }, headers });
     assert.equal(signUp.status(), 200);
-    const profile = await context.request.post("/api/auth/profile", { data: { pythonProficiency: "beginner", developerRole: "backend" }, headers });
-    assert.equal(profile.status(), 200);
+    if (complete) {
+      const profile = await context.request.post("/api/auth/profile", { data: { pythonProficiency: "beginner", developerRole: "backend" }, headers });
+      assert.equal(profile.status(), 200);
+    }
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
-    return { context, page };
+    return { context, page, email };
   }
 
   const signedIn = (page: Page) => page.evaluate(() => fetch("/api/auth/get-session").then((r) => r.json()).then((s) => s?.user?.name ?? null));
@@ -131,6 +137,52 @@ describe("sign-out failure handling, navbar and account page alike", () => {
         await section.getByRole("button", { name: "Sign out" }).click();
         await page.waitForURL((u) => u.pathname === "/" && u.search === "");
         assert.equal(await signedIn(page), null);
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("sign-in, opened by a full load: a request with no answer is an error by code and the form stays usable", async () => {
+    const { context, page, email } = await reader();
+    try {
+      await context.clearCookies();
+      await step(context, page, "form-failures-sign-in-no-answer", async () => {
+        await context.route("**/api/auth/sign-in/email", (route) => route.abort("connectionrefused"));
+        await page.goto("/sign-in");
+        const form = page.getByRole("form", { name: "Sign in" });
+        await form.getByLabel("Email").fill(email);
+        await form.getByLabel("Password").fill(PASSWORD);
+        await form.getByRole("button", { name: "Sign in" }).click();
+        await form.getByRole("alert").waitFor();
+        assert.equal(await form.getByRole("alert").getAttribute("data-error-code"), "UNKNOWN");
+        assert.ok(await form.getByRole("button", { name: "Sign in" }).isEnabled());
+        assert.equal(await form.getByLabel("Email").inputValue(), email);
+      });
+      await step(context, page, "form-failures-sign-in-retry", async () => {
+        await context.unroute("**/api/auth/sign-in/email");
+        await page.getByRole("form", { name: "Sign in" }).getByRole("button", { name: "Sign in" }).click();
+        await page.waitForURL((u) => u.pathname === "/" && u.search === "");
+        assert.equal(await signedIn(page), NAME);
+      });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("profile form on onboarding: a request with no answer is an error by code and the form stays usable", async () => {
+    const { context, page } = await reader(false);
+    try {
+      await step(context, page, "form-failures-profile-no-answer", async () => {
+        await context.route("**/api/auth/profile", (route) => (route.request().method() === "POST" ? route.abort("connectionrefused") : route.continue()));
+        await page.goto("/onboarding");
+        const form = page.getByRole("form", { name: "Reader profile" });
+        await form.getByRole("radio", { name: /^Beginner/ }).check();
+        await form.getByLabel("What describes your work best?").selectOption("backend");
+        await form.getByRole("button").click();
+        await form.getByRole("alert").waitFor();
+        assert.equal(await form.getByRole("alert").getAttribute("data-error-code"), "UNKNOWN");
+        assert.ok(await form.getByRole("button").isEnabled());
       });
     } finally {
       await context.close();
