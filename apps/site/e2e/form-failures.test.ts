@@ -5,8 +5,8 @@
  * buttons silent. Two real failures: the real server refusing the request (its body rewritten to one Better-Auth's
  * sign-out schema rejects, so the session is kept and the answer is Better-Auth's own error), and a connection that
  * never answers. (Chromium does not let a test rewrite `Origin`, or the origin check would be the refusal.)
- * Then the sign-in and profile forms, which kept their own submit state: a request with no answer left the button
- * disabled for good and said nothing; they now share `useFormAction` with the account page's forms.
+ * Then the sign-in, profile and sessions forms, which kept their own submit state: a request with no answer left the
+ * button disabled for good and said nothing; they now share `useFormAction` with the account page's other forms.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -46,7 +46,7 @@ async function failingClick(page: Page, failure: Failure, click: () => Promise<v
   return body.code ?? "UNKNOWN";
 }
 
-describe("forms that meet a failure: sign-out (navbar and account page alike), sign-in, profile", () => {
+describe("forms that meet a failure: sign-out (navbar and account page alike), sign-in, profile, sessions", () => {
   let product: Product;
   let browser: Browser;
 
@@ -185,6 +185,37 @@ describe("forms that meet a failure: sign-out (navbar and account page alike), s
         assert.ok(await form.getByRole("button").isEnabled());
       });
     } finally {
+      await context.close();
+    }
+  });
+
+  it("account page's sessions: a revocation with no answer is an error by code, and a retry signs the other device out", async () => {
+    const { context, page, email } = await reader();
+    const other = await browser.newContext({ baseURL: product.url });
+    try {
+      const signIn = await other.request.post("/api/auth/sign-in/email", { data: { email, password: PASSWORD }, headers: { origin: product.url } });
+      assert.equal(signIn.status(), 200);
+      const sessions = page.locator("[data-section='sessions']");
+      const revokeOther = sessions.locator("tr:not([data-current])").getByRole("button", { name: /^Sign out / });
+      await step(context, page, "form-failures-revoke-no-answer", async () => {
+        await context.route("**/api/auth/revoke-session", (route) => route.abort("connectionrefused"));
+        await page.goto("/account");
+        await revokeOther.click();
+        await sessions.getByRole("alert").waitFor();
+        assert.equal(await sessions.getByRole("alert").getAttribute("data-error-code"), "UNKNOWN");
+        assert.ok(await revokeOther.isEnabled());
+        const stillIn = await other.request.get("/api/auth/get-session");
+        assert.notEqual(await stillIn.json(), null);
+      });
+      await step(context, page, "form-failures-revoke-retry", async () => {
+        await context.unroute("**/api/auth/revoke-session");
+        await revokeOther.click();
+        await sessions.getByRole("status").filter({ hasText: /^Signed out / }).waitFor();
+        assert.equal(await revokeOther.count(), 0);
+        assert.equal(await (await other.request.get("/api/auth/get-session")).json(), null);
+      });
+    } finally {
+      await other.close();
       await context.close();
     }
   });
