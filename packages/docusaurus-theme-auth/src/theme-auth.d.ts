@@ -139,7 +139,7 @@ declare module "@theme/ForProficiency" {
   import type { PythonProficiency } from "@textbook-auth/onboarding/client";
   export interface Props {
     /** One level, several (array or "beginner,intermediate"). An unknown level is an error, not a hidden block. */
-    level: PythonProficiency | readonly PythonProficiency[] | (string & {});
+    level: PythonProficiency | (string & {}) | readonly string[];
     /** Shown to every other reader, visitors included. Default: nothing. */
     fallback?: ReactNode;
     children?: ReactNode;
@@ -152,7 +152,7 @@ declare module "@theme/ForRole" {
   import type { DeveloperRole } from "@textbook-auth/onboarding/client";
   export interface Props {
     /** One role, several (array or "frontend,fullstack"). An unknown role is an error, not a hidden block. */
-    role: DeveloperRole | readonly DeveloperRole[] | (string & {});
+    role: DeveloperRole | (string & {}) | readonly string[];
     /** Shown to every other reader, visitors included. Default: nothing. */
     fallback?: ReactNode;
     children?: ReactNode;
