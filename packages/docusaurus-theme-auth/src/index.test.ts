@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { LoadContext } from "@docusaurus/types";
-import themeAuth, { pageTitlesOf, validateOptions } from "./index";
+import { normalizePluginOptions } from "@docusaurus/utils-validation";
+import themeAuth, { pageTitlesOf, validateOptions, type Options } from "./index";
 import type { AccessLevel } from "./client/routes";
 import { DEFAULT_OPTIONS } from "./options";
 
@@ -21,8 +22,11 @@ function load(baseUrl: string) {
 }
 
 describe("plugin", () => {
-  it("exports validateOptions where Docusaurus looks for it", () => {
-    assert.equal(typeof validateOptions, "function");
+  it("the entry's validateOptions, called as Docusaurus calls it, fills defaults and stops a wrong option", () => {
+    // Docusaurus validates only through the plugin module's own export; options.test.ts covers the schema itself.
+    const validate = (options: Options) => validateOptions({ validate: normalizePluginOptions, options });
+    assert.deepEqual(validate({}), { id: "default", ...DEFAULT_OPTIONS });
+    assert.throws(() => validate({ onboardingPath: "/sign-in" }), /onboardingPath/);
   });
 
   it("adds its pages under baseUrl, each pointing at a swizzlable @theme component", async () => {
