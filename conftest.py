@@ -31,9 +31,10 @@ REVOCATION_BOUND = 0.1  # seconds: the documented bound from a revocation to the
 
 
 def answered_within(get: Callable[[], httpx.Response], started: float, status: int) -> httpx.Response:
-    """Asks ``get()`` again until it answers ``status``, and fails unless a request sent within the revocation bound
-    of ``started`` did. Not at once: the backend learns of a change by notification, milliseconds after the change
-    commits; asked in a loop instead of after a fixed sleep, the test waits only as long as the change takes."""
+    """Asks ``get()`` again until it answers ``status``; fails when a request sent once the revocation bound since
+    ``started`` has passed still answers otherwise (what one look after sleeping out the bound checked). Not at
+    once: the backend learns of a change by notification, milliseconds after it commits; asked in a loop instead
+    of after a fixed sleep, the test waits only as long as the change takes."""
     deadline = started + REVOCATION_BOUND
     for _ in range(10_000):  # each request takes at least a few ms: the deadline ends the loop long before this
         sent = time.monotonic()
