@@ -119,7 +119,7 @@ describe("the packages, packed and installed outside the workspace", { timeout: 
       assert.ok(theme.includes(`package/${file}`), `theme tarball lacks ${file}`);
     }
     const onboarding = await listing(tarballs.onboarding);
-    for (const file of ["lib/index.js", "lib/index.d.ts", "lib/client.js", "lib/profile-fields.json", "lib/session-changes.js", "README.md", "LICENSE"]) {
+    for (const file of ["lib/index.js", "lib/index.d.ts", "lib/client.js", "lib/profile-fields.json", "lib/contract.json", "lib/contract.js", "lib/jwt.js", "lib/session-changes.js", "README.md", "LICENSE"]) {
       assert.ok(onboarding.includes(`package/${file}`), `onboarding tarball lacks ${file}`);
     }
     for (const file of [...theme, ...onboarding]) {
@@ -135,12 +135,15 @@ describe("the packages, packed and installed outside the workspace", { timeout: 
     }
   });
 
-  it("the wheel is fastapi-better-auth with the module, py.typed and the trigger installer; building it left the source folder clean", async () => {
+  it("the wheel is fastapi-better-auth with the module, py.typed, the trigger installer and the contract; building it left the source folder clean", async () => {
     assert.match(path.basename(wheel), /^fastapi_better_auth-[\d.]+-py3-none-any\.whl$/);
     const files = (await run(path.join(ROOT, ".venv/bin/python"), ["-m", "zipfile", "-l", wheel], ROOT)).split("\n");
-    for (const file of ["better_auth_fastapi/__init__.py", "better_auth_fastapi/py.typed", "better_auth_fastapi/triggers.py", "better_auth_fastapi/__main__.py"]) {
+    for (const file of ["better_auth_fastapi/__init__.py", "better_auth_fastapi/py.typed", "better_auth_fastapi/triggers.py", "better_auth_fastapi/__main__.py", "better_auth_fastapi/contract.json"]) {
       assert.ok(files.some((l) => l.startsWith(file + " ")), `wheel lacks ${file}`);
     }
+    // The package data is the onboarding package's contract, byte for byte, as the npm tarball ships it.
+    const shipped = await run(path.join(ROOT, ".venv/bin/python"), ["-c", "import sys, zipfile; sys.stdout.write(zipfile.ZipFile(sys.argv[1]).read('better_auth_fastapi/contract.json').decode())", wheel], ROOT);
+    assert.equal(shipped, readFileSync(path.join(ROOT, "packages/onboarding/src/contract.json"), "utf8"));
     assert.ok(!files.some((l) => /^(tests|fastapi)\//.test(l)), "no tests, and no top-level fastapi/");
     const folder = readdirSync(path.join(ROOT, "packages/fastapi-better-auth"));
     assert.deepEqual(folder.filter((f) => ["build", "dist"].includes(f) || f.endsWith(".egg-info")), []);

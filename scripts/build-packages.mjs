@@ -2,7 +2,8 @@
 // (tsconfig.build.json), plus src/'s other files as they are (the theme's CommonJS loader and .mjs child script, the
 // profile fields' JSON). This repository's workspace runs the same lib/ an adopter installs:
 // Docusaurus transpiles no TypeScript from node_modules, so the theme must work from JavaScript, and running it that
-// way here is how we know it does. Package tests import src/ directly.
+// way here is how we know it does. Package tests import src/ directly. It also copies the onboarding package's
+// contract.json into the Python package (package data: a wheel cannot reach outside its folder).
 //
 //   node scripts/build-packages.mjs            compile the packages whose sources changed since their last build
 //   node scripts/build-packages.mjs --force    compile them all
@@ -69,8 +70,21 @@ export function buildPackage(name) {
   }
 }
 
+/** The contract's one home, and the copy the Python package ships as package data (pip cannot reach outside it). */
+export const CONTRACT = path.join(ROOT, "packages", "onboarding", "src", "contract.json");
+export const PYTHON_CONTRACT = path.join(ROOT, "packages", "fastapi-better-auth", "src", "better_auth_fastapi", "contract.json");
+
+/** Writes the Python package's copy of the contract when it differs, so a change of the contract is one edit. */
+export function syncContract() {
+  const source = readFileSync(CONTRACT);
+  if (existsSync(PYTHON_CONTRACT) && readFileSync(PYTHON_CONTRACT).equals(source)) return;
+  say("copying packages/onboarding/src/contract.json into the Python package");
+  writeFileSync(PYTHON_CONTRACT, source);
+}
+
 /** Compiles each package whose sources changed since its last build (all of them with `force`). */
 export function ensurePackages({ force = false } = {}) {
+  syncContract();
   for (const name of PACKAGES) {
     const want = sourceHash(name);
     const stamp = path.join(STAMPS, `${name}.hash`);

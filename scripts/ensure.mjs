@@ -67,6 +67,8 @@ const SYSTEM_PACKAGES = [
   ["/usr/bin/chromium", "chromium"],
   ["/usr/sbin/haproxy", "haproxy"],
   ["/usr/sbin/pgbouncer", "pgbouncer"],
+  // The cross-origin browser test makes a throwaway certificate with the openssl command.
+  ["/usr/bin/openssl", "openssl"],
 ];
 
 /** Installs the missing ones with apt-get when this runs as root (CI, these machines); otherwise says what to install. */

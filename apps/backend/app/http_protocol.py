@@ -16,6 +16,7 @@ import asyncio
 import json
 from typing import Any
 
+from better_auth_fastapi.errors import error_body
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 
@@ -23,8 +24,9 @@ class _HeadersTooLarge(Exception):
     pass
 
 
-def _error(status: int, code: str, message: str) -> bytes:
-    body = json.dumps({"code": code, "message": message}).encode()
+def _error(code: str) -> bytes:
+    status, error = error_body(code)
+    body = json.dumps(error).encode()
     head = STATUS_LINE[status] + b"content-type: application/json\r\nconnection: close\r\ncontent-length: %d\r\n\r\n" % len(body)
     return head + body
 
@@ -53,7 +55,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _headers_too_slow(self) -> None:
         self._header_timer = None
         if not self.transport.is_closing():
-            self.transport.write(_error(408, "REQUEST_TIMEOUT", "The request headers did not arrive in time"))
+            self.transport.write(_error("REQUEST_TIMEOUT"))
             self.transport.close()
 
     def _count(self, size: int) -> None:
@@ -92,5 +94,5 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             super().send_400_response(msg)
             return
         self._disarm()
-        self.transport.write(_error(431, "HEADERS_TOO_LARGE", "The request line and headers are too large"))
+        self.transport.write(_error("HEADERS_TOO_LARGE"))
         self.transport.close()

@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from better_auth_fastapi import connection_kwargs
+from better_auth_fastapi.errors import error_body
 from psycopg_pool import AsyncConnectionPool
 from starlette.exceptions import HTTPException
 
@@ -64,18 +65,23 @@ def create_app(settings: Settings) -> FastAPI:
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"] if p != "body") or "body"
-        return JSONResponse({"code": "INVALID_REQUEST", "message": f"{field}: {first['msg']}"}, status_code=400)
+        status, body = error_body("INVALID_REQUEST", f"{field}: {first['msg']}")
+        return JSONResponse(body, status_code=status)
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
-        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
-        return JSONResponse({"code": code, "message": str(exc.detail)}, status_code=exc.status_code)
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code)
+        if code is None:  # HTTP_ERROR: the status is the exception's, as is its wording
+            return JSONResponse(error_body("HTTP_ERROR", str(exc.detail))[1], status_code=exc.status_code)
+        status, body = error_body(code)
+        return JSONResponse(body, status_code=status)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, _exc: Exception) -> JSONResponse:
         # Runs in Starlette's outermost middleware, which re-raises afterwards so the server still logs the
         # traceback; the client gets the usual error shape and nothing of the exception's text.
-        return JSONResponse({"code": "INTERNAL_ERROR", "message": "Unexpected server error"}, status_code=500)
+        status, body = error_body("INTERNAL_ERROR")
+        return JSONResponse(body, status_code=status)
 
     for module in (health, me, progress):
         app.include_router(module.router)

@@ -18,12 +18,26 @@ import { readProfile, readSessionWithProfile, toResponse, writeProfile, type Ses
 import type { OnboardingOptions, Profile } from "./types.js";
 
 export { ONBOARDING_ERROR_CODES } from "./error-codes.js";
+export {
+  CONTRACT,
+  COOKIE_PREFIX,
+  ERRORS,
+  errorCodes,
+  JWT_CLAIMS,
+  SECURE_SESSION_COOKIE,
+  SESSION_CHANGE_PAYLOAD,
+  SESSION_COOKIE,
+  sessionCookieName,
+  type ErrorCode,
+} from "./contract.js";
+export { jwtPayload, type JwtPayloadOptions, type OnboardingJwtPayload } from "./jwt.js";
 export * from "./profile-fields.js";
 export { migrateOnboarding, migrateProfileSchema, profileSchemaStatements } from "./schema.js";
 export {
   installSessionChangeTriggers,
   sessionChangeStatements,
   SESSION_CHANGE_TABLES,
+  SESSION_CHANGE_TRIGGERS,
   SESSION_CHANGES_CHANNEL,
   SESSION_CHANGES_SCHEMA,
 } from "./session-changes.js";

@@ -9,7 +9,7 @@ import { bearer, jwt } from "better-auth/plugins";
 import { router } from "better-auth/api";
 import { runWithAdapter } from "@better-auth/core/context";
 import type { AuthContext } from "better-auth";
-import { onboarding, readProfile } from "@textbook-auth/onboarding";
+import { COOKIE_PREFIX, jwtPayload, onboarding } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import type { Config } from "../config";
 import { passwordHasher } from "./password";
@@ -109,6 +109,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
     advanced: {
       disableOriginCheck: false,
       disableCSRFCheck: false,
+      // Better-Auth's default, stated where the Python package reads it (contract.json): it names the session cookie.
+      cookiePrefix: COOKIE_PREFIX,
       // The HTTP layer puts the real client address here (see http/client-address.ts); nothing else is believed.
       ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
       // A site on a sibling subdomain (COOKIE_DOMAIN): the cookies carry `Domain=`, so every host under it receives
@@ -155,17 +157,14 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
       // Only the signed `token.signature` form: the bare token must never be a credential on its own (list-sessions
       // shows the reader each session's raw token, which revoke-session takes).
       bearer({ requireSignature: true }),
-      // The JWT carries what the Python backend's JWT mode needs without a query: who, which session (`sid`,
-      // for backends that check revocation), and the profile as it was when the token was issued.
+      // The JWT carries what the Python backend's JWT mode needs without a query; the onboarding plugin defines it
+      // (the contract the Python package reads).
       jwt({
         // Otherwise every get-session signs a token (and reads the profile for it): JWTs come from /token.
         disableSettingJwtHeader: true,
         jwt: {
           expirationTime: config.jwtExpiration,
-          definePayload: async ({ user, session }) => {
-            const profile = await readProfile(pool, user.id, config.profileFields);
-            return { email: user.email, name: user.name, sid: session.id, profile, profileComplete: profile?.onboardingCompleted ?? false };
-          },
+          definePayload: jwtPayload({ pool, fields: config.profileFields }),
         },
       }),
     ],

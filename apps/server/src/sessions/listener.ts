@@ -8,11 +8,12 @@
  */
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { SESSION_CHANGES_CHANNEL } from "../database/session-changes";
+import { SESSION_CHANGE_PAYLOAD, SESSION_CHANGE_TABLES, SESSION_CHANGE_TRIGGERS, SESSION_CHANGES_CHANNEL } from "../database/session-changes";
 import type { CachedSession, SessionCache } from "./cache";
 
-const TRIGGERS_INSTALLED = `SELECT count(*) = 6 AS installed FROM pg_trigger
-WHERE tgname IN ('${SESSION_CHANGES_CHANNEL}', '${SESSION_CHANGES_CHANNEL}_truncate') AND NOT tgisinternal AND tgenabled <> 'D'`;
+/** Every trigger of the contract on every table of it (this server always has the onboarding plugin's table). */
+export const TRIGGERS_INSTALLED = `SELECT count(*) = ${SESSION_CHANGE_TABLES.length * SESSION_CHANGE_TRIGGERS.length} AS installed FROM pg_trigger
+WHERE tgname IN (${SESSION_CHANGE_TRIGGERS.map((t) => `'${t}'`).join(", ")}) AND NOT tgisinternal AND tgenabled <> 'D'`;
 
 /**
  * The URL LISTEN should use: a transaction pooler delivers nothing. Neon's pooled host has a direct twin without
@@ -126,7 +127,7 @@ export class ChangeListener<T extends CachedSession> {
         const nonce = randomBytes(8).toString("hex");
         const back = new Promise<void>((resolve) => probes.set(nonce, resolve));
         try {
-          await this.within(Promise.race([this.options.sendProbe(JSON.stringify({ probe: nonce })), broken]));
+          await this.within(Promise.race([this.options.sendProbe(JSON.stringify({ [SESSION_CHANGE_PAYLOAD.probe]: nonce })), broken]));
           await this.within(Promise.race([back, broken]), "the probe notification did not come back: is LISTEN going through a pooler?");
         } finally {
           probes.delete(nonce);
@@ -141,10 +142,15 @@ export class ChangeListener<T extends CachedSession> {
   private apply(payload: string): string | null {
     const { cache } = this.options;
     try {
-      const change = JSON.parse(payload) as { probe?: string; token?: string; user?: string };
-      if (typeof change.probe === "string") return change.probe;
-      if (typeof change.token === "string") cache.forgetToken(change.token);
-      else if (typeof change.user === "string") cache.forgetUser(change.user);
+      const change = JSON.parse(payload) as Record<string, unknown>;
+      const { probe, token, user } = {
+        probe: change[SESSION_CHANGE_PAYLOAD.probe],
+        token: change[SESSION_CHANGE_PAYLOAD.token],
+        user: change[SESSION_CHANGE_PAYLOAD.user],
+      };
+      if (typeof probe === "string") return probe;
+      if (typeof token === "string") cache.forgetToken(token);
+      else if (typeof user === "string") cache.forgetUser(user);
       else cache.clear(); // {"all": true}: a table was truncated
     } catch {
       cache.clear(); // a payload we cannot read could name anything

@@ -1,8 +1,11 @@
 /**
  * Readers see a sentence, code compares codes: Better-Auth and our servers answer errors as `{ code, message }`,
- * and the pages pick their words by code so a server's wording can change without breaking a page.
+ * and the pages pick their words by code so a server's wording can change without breaking a page. These are the
+ * reader's words, not the servers' messages (those live in the onboarding package's contract.json); each key is a
+ * contract code, a Better-Auth code or one of the pages' own (PASSWORDS_DIFFER, SAME_EMAIL), which errors.test.ts
+ * checks so that a renamed code cannot leave a sentence behind.
  */
-const MESSAGES: Record<string, string> = {
+export const READER_MESSAGES: Readonly<Record<string, string>> = {
   INVALID_EMAIL_OR_PASSWORD: "That email and password do not match an account.",
   INVALID_EMAIL: "Enter a valid email address.",
   INVALID_PASSWORD: "That password is not valid.",
@@ -40,5 +43,5 @@ export interface DisplayError {
 export function toDisplayError(error: unknown): DisplayError {
   const e = (error ?? {}) as { code?: unknown; status?: unknown };
   const code = typeof e.code === "string" && e.code ? e.code : e.status === 429 ? "RATE_LIMITED" : "UNKNOWN";
-  return { code, message: MESSAGES[code] ?? "Something went wrong. Try again." };
+  return { code, message: READER_MESSAGES[code] ?? "Something went wrong. Try again." };
 }

@@ -1,7 +1,8 @@
 """A per-process cache of validated sessions, trusted only while change notifications are being received.
 
 Contract: the auth server's migration adds triggers on ``session``, ``"user"`` and ``user_profile`` that
-``pg_notify(CHANNEL, ...)`` on every change (see apps/server/src/database/session-changes.ts). The listener in
+``pg_notify(CHANNEL, ...)`` on every change (names in contract.json; the onboarding package's session-changes.ts
+states the contract). The listener in
 ``invalidation.py`` turns each notification into :meth:`SessionCache.forget_token`, :meth:`forget_user` or
 :meth:`clear`, and proves every few seconds that notifications still arrive by sending itself one through the
 session pool. Trust is a lease: each proof extends it, and once it lapses nothing is served, whatever the listener
@@ -19,9 +20,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Protocol
 
+from .contract import CHANNEL
 from .models import Session
 
-CHANNEL = "better_auth_session_changes"
+__all__ = ["CHANNEL", "SessionCache"]
 
 
 class Clock(Protocol):

@@ -1,4 +1,5 @@
-"""The package's one error type and its stable codes. Every error body is ``{"code": ..., "message": ...}``."""
+"""The package's one error type and its stable codes. Every error body is ``{"code": ..., "message": ...}``; each
+code's status and message come from the shared contract (contract.json, see contract.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,23 @@ from fastapi.responses import JSONResponse
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
-ERRORS: dict[str, tuple[int, str]] = {
-    "UNAUTHENTICATED": (401, "Sign in first"),
-    "PROFILE_INCOMPLETE": (403, "Profile Incomplete"),
-    "INVALID_ORIGIN": (403, "This request must come from a trusted origin"),
-    "AUTH_UNAVAILABLE": (503, "The session store cannot be reached"),
-    "PAYLOAD_TOO_LARGE": (413, "The request body is too large"),
-    "REQUEST_TIMEOUT": (408, "The request body did not arrive in time"),
-    # A server fault, not the reader's: profile checks were asked of a database without the onboarding plugin's
-    # table (normally refused at startup; this is for a table that went missing, or a database first reached later).
-    "PROFILE_TABLE_MISSING": (500, "This server checks reader profiles, but its database has no user_profile table"),
-}
+from . import contract
+
+# PROFILE_TABLE_MISSING is a server fault, not the reader's: profile checks were asked of a database without the
+# onboarding plugin's table (normally refused at startup; this is for a table that went missing, or a database
+# first reached later).
+_CODES = ("UNAUTHENTICATED", "PROFILE_INCOMPLETE", "INVALID_ORIGIN", "AUTH_UNAVAILABLE", "PAYLOAD_TOO_LARGE",
+          "REQUEST_TIMEOUT", "PROFILE_TABLE_MISSING")
+
+#: The codes this package answers: ``(status, message)``.
+ERRORS: dict[str, tuple[int, str]] = {code: contract.ERRORS[code] for code in _CODES}  # type: ignore[misc]
+
+
+def error_body(code: str, message: str | None = None) -> tuple[int, dict[str, str]]:
+    """The status and ``{code, message}`` body of any contract code (``message`` replaces the default wording).
+    For ``HTTP_ERROR``, whose status is the framework's own, the caller uses the status it has."""
+    status, default = contract.ERRORS[code]
+    return status or 500, {"code": code, "message": message or default}
 
 # A WebSocket refused before the application sees it is accepted and closed at once with one of these codes
 # (RFC 6455: 1008 policy violation; 1013 try again later), the error code as the reason.

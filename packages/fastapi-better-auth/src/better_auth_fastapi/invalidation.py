@@ -21,22 +21,28 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from .cache import CHANNEL, SessionCache
+from .cache import SessionCache
+from .contract import CHANGE_TABLES, CHANNEL, OPTIONAL_CHANGE_TABLES, PAYLOAD, TRIGGER_NAMES
 
 log = logging.getLogger("better_auth_fastapi")
 
-TRIGGER_NAMES = (CHANNEL, f"{CHANNEL}_truncate")
-# A row trigger and a TRUNCATE trigger, installed and enabled, on each of session, "user" and (where the onboarding
-# plugin's table exists) user_profile: by the onboarding plugin's migration, or by triggers.py.
+# Every trigger of the contract (a row trigger and a TRUNCATE trigger), installed and enabled, on each of its tables
+# (session, "user" and, where the onboarding plugin's table exists, user_profile): by the onboarding plugin's
+# migration, or by triggers.py.
+_REGCLASSES = ", ".join(f"to_regclass('{t}')" for t in CHANGE_TABLES)
+_REQUIRED = " AND ".join(
+    f"to_regclass('{t}') IS NOT NULL" for t in CHANGE_TABLES if t not in OPTIONAL_CHANGE_TABLES
+)
+_NAMES = ", ".join(f"'{name}'" for name in TRIGGER_NAMES)
 TRIGGERS_INSTALLED = f"""
 WITH tables AS (
-  SELECT t FROM unnest(ARRAY[to_regclass('session'), to_regclass('"user"'), to_regclass('user_profile')]) AS t
+  SELECT t FROM unnest(ARRAY[{_REGCLASSES}]) AS t
   WHERE t IS NOT NULL
 )
-SELECT to_regclass('session') IS NOT NULL AND to_regclass('"user"') IS NOT NULL
+SELECT {_REQUIRED}
    AND (SELECT count(*) FROM pg_trigger g JOIN tables ON g.tgrelid = tables.t
-        WHERE g.tgname IN ('{TRIGGER_NAMES[0]}', '{TRIGGER_NAMES[1]}') AND NOT g.tgisinternal AND g.tgenabled <> 'D')
-       = 2 * (SELECT count(*) FROM tables)
+        WHERE g.tgname IN ({_NAMES}) AND NOT g.tgisinternal AND g.tgenabled <> 'D')
+       = {len(TRIGGER_NAMES)} * (SELECT count(*) FROM tables)
 """
 
 
@@ -142,7 +148,7 @@ class InvalidationListener:
             return False
         nonce = secrets.token_hex(8)
         async with asyncio.timeout(self.heartbeat):
-            await self.send_probe(json.dumps({"probe": nonce}))
+            await self.send_probe(json.dumps({PAYLOAD["probe"]: nonce}))
         deadline = time.monotonic() + self.heartbeat
         while (left := deadline - time.monotonic()) > 0:
             # aclosing: the generator holds the connection's lock until it is closed, not just left.
@@ -156,12 +162,12 @@ class InvalidationListener:
         """Forgets what ``payload`` names; returns a probe's nonce (probes of other processes are ignored)."""
         try:
             change = json.loads(payload)
-            if "probe" in change:
-                return str(change["probe"])
-            if "token" in change:
-                self.cache.forget_token(str(change["token"]))
-            elif "user" in change:
-                self.cache.forget_user(str(change["user"]))
+            if PAYLOAD["probe"] in change:
+                return str(change[PAYLOAD["probe"]])
+            if PAYLOAD["token"] in change:
+                self.cache.forget_token(str(change[PAYLOAD["token"]]))
+            elif PAYLOAD["user"] in change:
+                self.cache.forget_user(str(change[PAYLOAD["user"]]))
             else:
                 self.cache.clear()  # {"all": true}: a table was truncated
         except (ValueError, KeyError, TypeError, AttributeError):

@@ -22,6 +22,7 @@ import jwt
 import psycopg
 
 from .cache import Clock
+from .contract import JWT_CLAIMS, JWT_PROFILE_COMPLETED
 from .errors import Unavailable
 from .models import Profile, Session, User
 
@@ -203,9 +204,10 @@ class JWTVerifier:
 
 
 def _session_from_claims(claims: dict[str, Any]) -> Session:
-    raw = claims.get("profile")
+    # The claims are the onboarding plugin's JWT payload (its jwt.ts), named by the shared contract.
+    raw = claims.get(JWT_CLAIMS["profile"])
     profile = None
     if isinstance(raw, dict):
-        profile = Profile(raw.get("pythonProficiency"), raw.get("developerRole"), bool(raw.get("onboardingCompleted")))
-    user = User(str(claims["sub"]), str(claims.get("email", "")), str(claims.get("name", "")))
-    return Session(user, profile, claims.get("sid"), None, "jwt")
+        profile = Profile(raw.get("pythonProficiency"), raw.get("developerRole"), bool(raw.get(JWT_PROFILE_COMPLETED)))
+    user = User(str(claims["sub"]), str(claims.get(JWT_CLAIMS["email"], "")), str(claims.get(JWT_CLAIMS["name"], "")))
+    return Session(user, profile, claims.get(JWT_CLAIMS["sessionId"]), None, "jwt")

@@ -18,35 +18,39 @@ from urllib.parse import urlparse
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from .cache import CHANNEL, SessionCache
+from .cache import SessionCache
+from .contract import CHANNEL, SESSION_COLUMNS, USER_COLUMNS
 from .errors import SchemaError, Unavailable
 from .invalidation import InvalidationListener, log
 from .models import Profile, Session, User
 
-LOOKUP = """
-SELECT s.id, s."expiresAt", u.id, u.email, u.name,
+# Better-Auth's tables and columns, as the shared contract names them (contract.json's sessionColumns).
+S, U = SESSION_COLUMNS, USER_COLUMNS
+
+LOOKUP = f"""
+SELECT s.{S["id"]}, s.{S["expiresAt"]}, u.{U["id"]}, u.{U["email"]}, u.{U["name"]},
        p.python_proficiency::text, p.developer_role::text, p.onboarding_completed
-FROM session s
-JOIN "user" u ON u.id = s."userId"
-LEFT JOIN user_profile p ON p.user_id = u.id
-WHERE s.token = %s AND s."expiresAt" > now()
+FROM {S["table"]} s
+JOIN {U["table"]} u ON u.{U["id"]} = s.{S["userId"]}
+LEFT JOIN user_profile p ON p.user_id = u.{U["id"]}
+WHERE s.{S["token"]} = %s AND s.{S["expiresAt"]} > now()
 """
 
 
 # The same columns, for a Better-Auth database without the onboarding plugin's table: no profile.
-LOOKUP_WITHOUT_PROFILE = """
-SELECT s.id, s."expiresAt", u.id, u.email, u.name, NULL, NULL, NULL
-FROM session s
-JOIN "user" u ON u.id = s."userId"
-WHERE s.token = %s AND s."expiresAt" > now()
+LOOKUP_WITHOUT_PROFILE = f"""
+SELECT s.{S["id"]}, s.{S["expiresAt"]}, u.{U["id"]}, u.{U["email"]}, u.{U["name"]}, NULL, NULL, NULL
+FROM {S["table"]} s
+JOIN {U["table"]} u ON u.{U["id"]} = s.{S["userId"]}
+WHERE s.{S["token"]} = %s AND s.{S["expiresAt"]} > now()
 """
 
 TABLES_PRESENT = (
-    "SELECT to_regclass('session') IS NOT NULL, to_regclass('\"user\"') IS NOT NULL,"
+    f"SELECT to_regclass('{S['table']}') IS NOT NULL, to_regclass('{U['table']}') IS NOT NULL,"
     " to_regclass('user_profile') IS NOT NULL"
 )
 
-SESSION_EXISTS = 'SELECT 1 FROM session WHERE id = %s AND "expiresAt" > now()'
+SESSION_EXISTS = f'SELECT 1 FROM {S["table"]} WHERE {S["id"]} = %s AND {S["expiresAt"]} > now()'
 
 
 def is_transaction_pooler(url: str) -> bool:

@@ -9,7 +9,8 @@ The credential rule is shared with the auth server (apps/server/src/http/session
 every request to it before Better-Auth reads it; both must name the same reader for the same bytes:
 
 - The session cookie is the one name the deployment's public URL implies: ``__Secure-better-auth.session_token``
-  over https, ``better-auth.session_token`` otherwise. The other name is not a session cookie.
+  over https, ``better-auth.session_token`` otherwise (the prefix is contract.json's, Better-Auth's
+  ``cookiePrefix``). The other name is not a session cookie.
 - Every ``Cookie`` line counts, joined with ``"; "``. Pairs split at ``;``; name and value trimmed of whitespace; a
   value starting with a double quote loses its first and last character.
 - The session cookie named more than once is no session: browsers order duplicates (cookies of one name with
@@ -27,8 +28,8 @@ from collections.abc import Iterable, Sequence
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-SESSION_COOKIE = "better-auth.session_token"
-SECURE_SESSION_COOKIE = f"__Secure-{SESSION_COOKIE}"
+from .contract import SECURE_SESSION_COOKIE, SESSION_COOKIE
+
 SESSION_COOKIES = (SECURE_SESSION_COOKIE, SESSION_COOKIE)
 SIGNATURE_LENGTH = 44
 # Better-Auth tokens are 32 characters; anything far longer is not one of ours and is refused before hashing.

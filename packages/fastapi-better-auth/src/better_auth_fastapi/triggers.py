@@ -12,29 +12,35 @@ from __future__ import annotations
 
 import psycopg
 
-from .cache import CHANNEL
+from .contract import CHANGE_TABLES, CHANNEL, FUNCTION_NAME, OPTIONAL_CHANGE_TABLES, PAYLOAD, ROW_TRIGGER, TRUNCATE_TRIGGER
 from .errors import SchemaError
 
 # The auth server's migration takes the same transaction-scoped advisory lock, so an install never runs beside it.
 MIGRATION_LOCK = 7_340_221
 
-FUNCTION = f"""CREATE OR REPLACE FUNCTION better_auth_session_changes() RETURNS trigger LANGUAGE plpgsql AS $$
+
+def _notify(payload: str) -> str:
+    return f"PERFORM pg_notify('{CHANNEL}', {payload}::text);"
+
+
+FUNCTION = f"""CREATE OR REPLACE FUNCTION {FUNCTION_NAME}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    PERFORM pg_notify('{CHANNEL}', json_build_object('all', true)::text);
+    {_notify(f"json_build_object('{PAYLOAD['all']}', true)")}
   ELSIF TG_TABLE_NAME = 'session' THEN
-    PERFORM pg_notify('{CHANNEL}', json_build_object('token', OLD.token)::text);
+    {_notify(f"json_build_object('{PAYLOAD['token']}', OLD.token)")}
   ELSIF TG_TABLE_NAME = 'user' THEN
-    PERFORM pg_notify('{CHANNEL}', json_build_object('user', OLD.id)::text);
+    {_notify(f"json_build_object('{PAYLOAD['user']}', OLD.id)")}
   ELSE
-    IF TG_OP <> 'INSERT' THEN PERFORM pg_notify('{CHANNEL}', json_build_object('user', OLD.user_id)::text); END IF;
-    IF TG_OP <> 'DELETE' THEN PERFORM pg_notify('{CHANNEL}', json_build_object('user', NEW.user_id)::text); END IF;
+    IF TG_OP <> 'INSERT' THEN {_notify(f"json_build_object('{PAYLOAD['user']}', OLD.user_id)")} END IF;
+    IF TG_OP <> 'DELETE' THEN {_notify(f"json_build_object('{PAYLOAD['user']}', NEW.user_id)")} END IF;
   END IF;
   RETURN NULL;
 END $$"""
 
-# The tables a cached session is read from, as SQL names; the last is the onboarding plugin's.
-TABLES = ("session", '"user"', "user_profile")
+# The tables a cached session is read from, as SQL names; the optional one (last) is the onboarding plugin's.
+TABLES = CHANGE_TABLES
+REQUIRED_TABLES = tuple(t for t in TABLES if t not in OPTIONAL_CHANGE_TABLES)
 
 PRESENT = "SELECT to_regclass('session') IS NOT NULL, to_regclass('\"user\"') IS NOT NULL, to_regclass('user_profile') IS NOT NULL"
 
@@ -46,12 +52,12 @@ def trigger_statements(tables: tuple[str, ...] = TABLES) -> list[str]:
         # A new session or user row cannot be in any cache yet; a new profile changes a cached session's profile.
         events = "INSERT OR UPDATE OR DELETE" if table == "user_profile" else "UPDATE OR DELETE"
         statements.append(
-            f"CREATE OR REPLACE TRIGGER {CHANNEL}\n  AFTER {events} ON {table}\n"
-            "  FOR EACH ROW EXECUTE FUNCTION better_auth_session_changes()"
+            f"CREATE OR REPLACE TRIGGER {ROW_TRIGGER}\n  AFTER {events} ON {table}\n"
+            f"  FOR EACH ROW EXECUTE FUNCTION {FUNCTION_NAME}()"
         )
         statements.append(
-            f"CREATE OR REPLACE TRIGGER {CHANNEL}_truncate AFTER TRUNCATE ON {table}\n"
-            "  FOR EACH STATEMENT EXECUTE FUNCTION better_auth_session_changes()"
+            f"CREATE OR REPLACE TRIGGER {TRUNCATE_TRIGGER} AFTER TRUNCATE ON {table}\n"
+            f"  FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION_NAME}()"
         )
     return statements
 
@@ -71,7 +77,7 @@ def install_change_triggers(database_url: str) -> list[str]:
             raise SchemaError(
                 'this database has no Better-Auth tables (session, "user"): run Better-Auth\'s migration first'
             )
-        tables = TABLES if has_profile else TABLES[:2]
+        tables = TABLES if has_profile else REQUIRED_TABLES
         for statement in trigger_statements(tables):
             conn.execute(statement)
     return list(tables)
