@@ -2,7 +2,7 @@
  * The auth context: one Better-Auth client per page, its session, and the theme's options and paths.
  * On the server (static build) there is no client and the status is "loading". The browser's first render, the
  * one that hydrates the prerendered HTML, must be the same: React keeps the server's attributes where it differs
- * (a submit button prerendered `disabled` stayed disabled for good on a full page load, issue 14). So the client
+ * (a submit button prerendered `disabled` stayed disabled for good on a full page load). So the client
  * and the session are exposed only once `useIsBrowser()` turns true, which Docusaurus sets in an effect after
  * hydration; that second render is an ordinary update, and React applies every attribute it changes.
  */
