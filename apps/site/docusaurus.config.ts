@@ -7,11 +7,12 @@ import type { Options as AuthOptions } from "@textbook-auth/docusaurus-theme";
 const trailingSlash = process.env.SITE_TRAILING_SLASH === "true" ? true : process.env.SITE_TRAILING_SLASH === "false" ? false : undefined;
 
 // SITE_AUTH_ORIGIN: the auth server's origin when it is not the site's own (the site on a sibling subdomain, README
-// "The site on another origin"); the browser suite builds the site with it. Unset: one origin (decision 2).
+// "The site on another origin"); the browser suite builds the site with it. Unset: one origin, the Node server
+// serving both (no CORS, first-party cookies).
 const authOrigin = process.env.SITE_AUTH_ORIGIN ? new URL(process.env.SITE_AUTH_ORIGIN).origin : "";
 
 const auth: AuthOptions = {
-  // Same origin as the site by default: the Node server serves both (decision 2).
+  // Same origin as the site by default: the Node server serves both, so cookies stay first-party.
   authBaseUrl: `${authOrigin}/api/auth`,
   protectedRoutes: ["/docs/**", "/backend"],
   publicRoutes: ["/docs/intro"],

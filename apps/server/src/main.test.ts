@@ -1,5 +1,5 @@
 /**
- * `npm start`'s entry point as a newcomer meets it (issue 14 §5), run as its own process: a port that is already
+ * `npm start`'s entry point as a newcomer meets it, run as its own process: a port that is already
  * taken stops it with a code, the port and the variable that moves it (never a bare `undefined`), and in
  * development both addresses it prints accept a sign-up and a cookie-carrying write to the backend.
  */
@@ -206,7 +206,7 @@ describe("npm start in development: both loopback addresses work", { skip: !hasV
   });
 });
 
-describe("npm start with a weak BETTER_AUTH_SECRET (issue 9 §5)", () => {
+describe("npm start with a weak BETTER_AUTH_SECRET", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   before(async () => {
     db = await createTestDatabase();

@@ -1,6 +1,6 @@
 /**
  * The ports `npm start` needs, checked before anything starts, so a taken one is named instead of failing deep
- * inside PostgreSQL or uvicorn (issue 14 §5: a second clone printed `undefined` and exited).
+ * inside PostgreSQL or uvicorn (a second clone once printed `undefined` and exited).
  *
  * - PORT is never moved: it is the address readers type, the default public URL (so the trusted origin and the
  *   JWT issuer) and where `npm run dev` forwards `/api`. A taken PORT stops the start, naming the port, the

@@ -19,6 +19,8 @@ export interface RunningServer {
   url: string;
   port: number;
   databaseUrl: string;
+  /** Resolves once mail handed off so far has been sent or has failed (see Mailer.idle). */
+  mailSent(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -99,7 +101,7 @@ export async function startServer(config: Config, log: (line: string) => void = 
         }),
     );
     const port = (server.address() as AddressInfo).port;
-    return { url: `http://${config.host}:${port}`, port, databaseUrl, stop };
+    return { url: `http://${config.host}:${port}`, port, databaseUrl, mailSent: () => mailer.idle(), stop };
   } catch (error) {
     await stop();
     throw error;

@@ -14,7 +14,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import type { AxeResults } from "axe-core";
 import { freePort } from "../../../scripts/test-postgres.mjs";
 import { startOidcProvider, type RunningProvider } from "../../server/src/testing/oidc-provider";
-import { launchBrowser, ROOT, shot, startProduct, uniqueEmail, type Product } from "./harness";
+import { launchBrowser, ROOT, shot, signUpReader, startProduct, type Product } from "./harness";
 
 const AXE_SCRIPT = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const SITE_DIR = path.join(ROOT, "apps/site/build");
@@ -87,16 +87,8 @@ describe("accessibility of the auth pages (axe-core)", () => {
     if (existing) return existing;
     const context = await browser.newContext({ baseURL: product.url, colorScheme: mode });
     if (who !== "visitor") {
-      const headers = { origin: product.url };
-      const up = await context.request.post("/api/auth/sign-up/email", {
-        headers,
-        data: { email: uniqueEmail(`a11y-${key}`), password: "correct horse battery staple", name: "Ada Reader" },
-      });
-      assert.equal(up.status(), 200);
-      if (who === "reader") {
-        const r = await context.request.post("/api/auth/profile", { headers, data: { pythonProficiency: "beginner", developerRole: "student" } });
-        assert.equal(r.status(), 200);
-      }
+      const profile = who === "reader" ? { pythonProficiency: "beginner", developerRole: "student" } : undefined;
+      await signUpReader(context, product, { label: `a11y-${key}`, name: "Ada Reader", profile });
     }
     contexts.set(key, context);
     return context;

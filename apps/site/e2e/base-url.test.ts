@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, pathOf, ROOT, startProduct, step, uniqueEmail, type Product } from "./harness";
+import { launchBrowser, pathOf, ROOT, signUpReader, startProduct, step, uniqueEmail, type Product } from "./harness";
 
 const BASE = "/textbook/";
 
@@ -17,8 +17,16 @@ describe("baseUrl and trailingSlash", () => {
   let tmp: string;
   let product: Product;
   let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
+  const contexts: BrowserContext[] = [];
+
+  /** A fresh browser context and page for one test, so no test runs on the cookies another one left. */
+  async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ baseURL: product.url });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    return { context, page };
+  }
 
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), "site-base-url-"));
@@ -29,12 +37,10 @@ describe("baseUrl and trailingSlash", () => {
       { cwd: path.join(ROOT, "apps/site"), env: { ...process.env, SITE_BASE_URL: BASE, SITE_TRAILING_SLASH: "true" }, stdio: "pipe" },
     );
     [product, browser] = await Promise.all([startProduct({ label: "base-url", siteDir: tmp }), launchBrowser()]);
-    context = await browser.newContext({ baseURL: product.url });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
   });
 
   after(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await product?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -47,6 +53,7 @@ describe("baseUrl and trailingSlash", () => {
   });
 
   it("a visitor is sent to the based, slashed sign-in page and comes back to the chapter", async () => {
+    const { context, page } = await freshPage();
     await step(context, page, "base-01-sign-in", async () => {
       await page.goto(`${BASE}docs/variables/`);
       await page.waitForURL((u) => u.pathname === `${BASE}sign-in/`);
@@ -69,6 +76,9 @@ describe("baseUrl and trailingSlash", () => {
   });
 
   it("a hostile or off-site redirect falls back to the base, not to /", async () => {
+    // A complete reader of its own: only a signed-in reader is sent on from sign-in, to the redirect or the base.
+    const { context, page } = await freshPage();
+    await signUpReader(context, product, { label: "base-hostile", profile: { pythonProficiency: "advanced", developerRole: "robotics" } });
     for (const target of ["//evil.example", "/docs/variables/"]) {
       await page.goto(`${BASE}sign-in/?redirect=${encodeURIComponent(target)}`);
       await page.waitForURL((u) => u.pathname === BASE);

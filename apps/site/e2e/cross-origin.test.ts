@@ -1,5 +1,5 @@
 /**
- * The site on another origin (issue 14, §3), in Chromium, on real host names: the built site on
+ * The site on another origin, in Chromium, on real host names: the built site on
  * https://docs.textbook.test:<port> (a static server: what a static host does), the auth server on
  * https://auth.textbook.test:<port> (TRUSTED_ORIGINS = the docs origin, COOKIE_DOMAIN = textbook.test), the Python
  * backend also on its own origin https://api.textbook.test:<port>. Chromium maps the names to 127.0.0.1

@@ -1,7 +1,7 @@
 /**
  * Every theme page must work when a reader opens it by a full page load (a bookmark, a refresh, a link in a mail),
  * not only after navigating inside the app. Such a load hydrates the prerendered HTML, and React keeps the
- * server's attributes where the first client render differs (issue 14 §1: the submit buttons stayed `disabled`,
+ * server's attributes where the first client render differs (the submit buttons stayed `disabled`,
  * and links kept the href built without `?redirect=`). Each page here is opened with page.goto, then reloaded, and
  * its form is completed; one reader goes through sign-up, onboarding, account and sign-in that way.
  */

@@ -190,6 +190,27 @@ export async function step<T>(context: BrowserContext, page: Page, name: string,
   }
 }
 
+/**
+ * Signs a new reader up through the API in `context` (its pages share the cookies) and, with `profile`, completes
+ * onboarding: a test that needs a reader makes its own instead of inheriting one from the test before it.
+ */
+export async function signUpReader(
+  context: BrowserContext,
+  product: Pick<Product, "url">,
+  options: { label: string; name?: string; profile?: { pythonProficiency: string; developerRole: string } },
+): Promise<{ email: string; password: string }> {
+  const headers = { origin: product.url };
+  const email = uniqueEmail(options.label);
+  const password = "correct horse battery staple";
+  const up = await context.request.post(`${product.url}/api/auth/sign-up/email`, { data: { email, password, name: options.name ?? "Reader" }, headers });
+  if (up.status() !== 200) throw new Error(`sign-up answered ${up.status()}: ${await up.text()}`);
+  if (options.profile) {
+    const r = await context.request.post(`${product.url}/api/auth/profile`, { data: options.profile, headers });
+    if (r.status() !== 200) throw new Error(`onboarding answered ${r.status()}: ${await r.text()}`);
+  }
+  return { email, password };
+}
+
 let counter = 0;
 export function uniqueEmail(label: string): string {
   counter++;

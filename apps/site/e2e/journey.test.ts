@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { HOSTILE_REDIRECTS } from "../../../packages/docusaurus-theme-auth/src/testing/hostile-redirects";
-import { backendAvailable, launchBrowser, pathOf, shot, startProduct, step, uniqueEmail, type Product } from "./harness";
+import { backendAvailable, launchBrowser, pathOf, shot, signUpReader, startProduct, step, uniqueEmail, type Product } from "./harness";
 
 const CHAPTER = "/docs/variables";
 const PASSWORD = "correct horse battery staple";
@@ -33,16 +33,18 @@ describe("reader journey", () => {
     await product?.stop();
   });
 
-  it("sends a visitor who opens a protected chapter to sign-in, with the way back", async () => {
+  // One test with steps, not one `it` per step: each step continues from where the previous left the reader (the
+  // page, the session, the profile), so run alone or after a failure a later step would test nothing meaningful.
+  it("a visitor opening a protected chapter signs up, onboards, reads it personalised, changes the profile, signs out and back in", async (t) => {
+    // sends a visitor who opens a protected chapter to sign-in, with the way back
     await step(context, page, "01-visitor-redirected-to-sign-in", async () => {
       await page.goto(CHAPTER);
       await page.waitForURL((u) => u.pathname === "/sign-in");
       assert.equal(pathOf(page), `/sign-in?redirect=${encodeURIComponent(CHAPTER)}`);
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
     });
-  });
 
-  it("signs up, keeping the way back through to onboarding", async () => {
+    // signs up, keeping the way back through to onboarding
     await step(context, page, "02-sign-up-form", async () => {
       await page.getByRole("link", { name: "Create an account" }).click();
       await page.waitForURL((u) => u.pathname === "/sign-up");
@@ -57,9 +59,8 @@ describe("reader journey", () => {
       assert.equal(new URL(page.url()).searchParams.get("redirect"), CHAPTER);
       await page.locator("form[aria-label='Reader profile']").waitFor();
     });
-  });
 
-  it("an incomplete reader opening any protected page goes to onboarding, then back there", async () => {
+    // an incomplete reader opening any protected page goes to onboarding, then back there
     await step(context, page, "04-incomplete-reader-sent-to-onboarding", async () => {
       await page.goto("/docs/functions");
       await page.waitForURL((u) => u.pathname === "/onboarding");
@@ -68,9 +69,8 @@ describe("reader journey", () => {
       await page.goto(`/onboarding?redirect=${encodeURIComponent(CHAPTER)}`);
       await page.locator("form[aria-label='Reader profile']").waitFor();
     });
-  });
 
-  it("finishing onboarding returns to the chapter, personalised for the chosen profile", async () => {
+    // finishing onboarding returns to the chapter, personalised for the chosen profile
     await step(context, page, "05-onboarding-answered", async () => {
       await page.locator("input[name=pythonProficiency][value=beginner]").check();
       await page.locator("select[name=developerRole]").selectOption("data_science");
@@ -85,9 +85,8 @@ describe("reader journey", () => {
       assert.equal(await block("[data-roles='data_science machine_learning']").getAttribute("data-match"), "match");
       assert.equal(await block("[data-roles='frontend fullstack']").count(), 0);
     });
-  });
 
-  it("the navbar names the reader, and the account page shows the profile", async () => {
+    // the navbar names the reader, and the account page shows the profile
     await step(context, page, "07-account", async () => {
       await page.getByRole("button", { name: "Ada Reader" }).click();
       await page.getByRole("menuitem", { name: "Account" }).click();
@@ -96,9 +95,8 @@ describe("reader journey", () => {
       assert.equal(await page.getByTestId("account-proficiency").getAttribute("data-value"), "beginner");
       assert.equal(await page.getByTestId("account-role").getAttribute("data-value"), "data_science");
     });
-  });
 
-  it("changing the profile on the account page changes what the chapter shows", async () => {
+    // changing the profile on the account page changes what the chapter shows
     await step(context, page, "07b-profile-changed", async () => {
       await page.locator("input[name=pythonProficiency][value=advanced]").check();
       await page.locator("select[name=developerRole]").selectOption("frontend");
@@ -114,32 +112,33 @@ describe("reader journey", () => {
       assert.equal(await block("[data-roles='frontend fullstack']").getAttribute("data-match"), "match");
       assert.equal(await block("[data-roles='data_science machine_learning']").count(), 0);
     });
-  });
 
-  it("the backend page shows the Python backend's 200 answer for this reader", { skip: !backendAvailable() && "the Python backend (apps/backend, .venv) is missing" }, async () => {
-    await step(context, page, "08-backend-page", async () => {
-      await page.goto("/backend");
-      await page.getByTestId("me-status").waitFor();
-      assert.equal(await page.getByTestId("me-status").textContent(), "200");
-      const me = JSON.parse((await page.getByTestId("me-body").textContent()) ?? "null");
-      assert.equal(me.user.email, email);
-      assert.equal(me.profile.pythonProficiency, "advanced");
-      assert.equal(me.profile.developerRole, "frontend");
-      assert.equal(await page.getByTestId("progress-status").textContent(), "200");
-      await page.getByRole("button", { name: "Mark as read" }).click();
-      await page.getByTestId("progress-put-status").waitFor();
-      assert.equal(await page.getByTestId("progress-put-status").textContent(), "200");
-      const progress = JSON.parse((await page.getByTestId("progress-put-body").textContent()) ?? "null");
-      assert.deepEqual(progress.chapters.map((c: { chapter: string }) => c.chapter), ["variables"]);
-      // Stored by the backend, not just echoed: a fresh load reads it back.
-      await page.reload();
-      await page.getByTestId("progress-body").waitFor();
-      const reloaded = JSON.parse((await page.getByTestId("progress-body").textContent()) ?? "null");
-      assert.deepEqual(reloaded.chapters.map((c: { chapter: string }) => c.chapter), ["variables"]);
-    });
-  });
+    // the backend page shows the Python backend's 200 answer for this reader
+    if (!backendAvailable()) t.diagnostic("backend step skipped: the Python backend (apps/backend, .venv) is missing");
+    else {
+      await step(context, page, "08-backend-page", async () => {
+        await page.goto("/backend");
+        await page.getByTestId("me-status").waitFor();
+        assert.equal(await page.getByTestId("me-status").textContent(), "200");
+        const me = JSON.parse((await page.getByTestId("me-body").textContent()) ?? "null");
+        assert.equal(me.user.email, email);
+        assert.equal(me.profile.pythonProficiency, "advanced");
+        assert.equal(me.profile.developerRole, "frontend");
+        assert.equal(await page.getByTestId("progress-status").textContent(), "200");
+        await page.getByRole("button", { name: "Mark as read" }).click();
+        await page.getByTestId("progress-put-status").waitFor();
+        assert.equal(await page.getByTestId("progress-put-status").textContent(), "200");
+        const progress = JSON.parse((await page.getByTestId("progress-put-body").textContent()) ?? "null");
+        assert.deepEqual(progress.chapters.map((c: { chapter: string }) => c.chapter), ["variables"]);
+        // Stored by the backend, not just echoed: a fresh load reads it back.
+        await page.reload();
+        await page.getByTestId("progress-body").waitFor();
+        const reloaded = JSON.parse((await page.getByTestId("progress-body").textContent()) ?? "null");
+        assert.deepEqual(reloaded.chapters.map((c: { chapter: string }) => c.chapter), ["variables"]);
+      });
+    }
 
-  it("signing out returns to the visitor state", async () => {
+    // signing out returns to the visitor state
     await step(context, page, "09-signed-out", async () => {
       await page.goto(CHAPTER);
       await page.getByRole("heading", { level: 1, name: "Variables and values" }).waitFor();
@@ -155,9 +154,8 @@ describe("reader journey", () => {
       await page.waitForURL((u) => u.pathname === "/sign-in");
       assert.equal(new URL(page.url()).searchParams.get("redirect"), CHAPTER);
     });
-  });
 
-  it("a wrong password is refused with its code, and the way back is kept", async () => {
+    // a wrong password is refused with its code, and the way back is kept
     await step(context, page, "10b-wrong-password", async () => {
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Password").fill("not the password at all");
@@ -166,9 +164,8 @@ describe("reader journey", () => {
       assert.equal(await page.getByRole("alert").getAttribute("data-error-code"), "INVALID_EMAIL_OR_PASSWORD");
       assert.equal(new URL(page.url()).searchParams.get("redirect"), CHAPTER);
     });
-  });
 
-  it("a returning reader with a complete profile goes straight back to the chapter", async () => {
+    // a returning reader with a complete profile goes straight back to the chapter
     await step(context, page, "11-returning-reader", async () => {
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Password").fill(PASSWORD);
@@ -179,9 +176,10 @@ describe("reader journey", () => {
   });
 
   it("open redirect: every hostile ?redirect= on every theme page leaves the reader on this site", async () => {
-    // A context of its own with the reader's cookies and no trace: the journey's trace takes a screenshot per
-    // navigation, which would multiply the cost of these 150 page loads.
-    const attacked = await browser.newContext({ baseURL: product.url, storageState: await context.storageState() });
+    // A context and a complete reader of its own, and no trace: the journey's trace takes a screenshot per
+    // navigation, which would multiply the cost of these page loads.
+    const attacked = await browser.newContext({ baseURL: product.url });
+    await signUpReader(attacked, product, { label: "open-redirect", profile: { pythonProficiency: "beginner", developerRole: "student" } });
     // Any request for another origin is recorded and refused, so a page that tried to leave is caught even though
     // the closed network would make that navigation fail; a javascript: target that ran would open a dialog.
     const foreign: string[] = [];
@@ -195,7 +193,8 @@ describe("reader journey", () => {
     );
     const home = (u: URL) => u.pathname === "/" && u.search === "";
     // One tab per page, one page load per input. A complete reader: sign-in, sign-up and onboarding leave at once,
-    // and only for home; the account page takes no redirect, so the reader stays on it.
+    // and only for home. Not the account page: it reads no ?redirect=, so its loads could not fail whatever the
+    // sanitiser did.
     const run = async (pagePath: string) => {
       const tab = await attacked.newPage();
       tab.setDefaultTimeout(10_000);
@@ -206,12 +205,7 @@ describe("reader journey", () => {
       for (const { attack, value } of HOSTILE_REDIRECTS) {
         try {
           await tab.goto(`${pagePath}?redirect=${encodeURIComponent(value)}`, { waitUntil: "commit" });
-          if (pagePath === "/account") {
-            await tab.getByTestId("account-email").waitFor();
-            assert.equal(new URL(tab.url()).pathname, "/account");
-          } else {
-            await tab.waitForURL(home, { waitUntil: "commit" });
-          }
+          await tab.waitForURL(home, { waitUntil: "commit" });
           assert.equal(new URL(tab.url()).origin, product.url);
         } catch (error) {
           await shot(tab, `FAILED-12-open-redirect${pagePath.replace("/", "-")}`);
@@ -220,7 +214,7 @@ describe("reader journey", () => {
       }
     };
     try {
-      await Promise.all(["/sign-in", "/sign-up", "/onboarding", "/account"].map(run));
+      await Promise.all(["/sign-in", "/sign-up", "/onboarding"].map(run));
     } finally {
       await attacked.close();
     }

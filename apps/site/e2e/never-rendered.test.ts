@@ -15,7 +15,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { launchBrowser, pathOf, ROOT, shot, startProduct, uniqueEmail, type Product } from "./harness";
+import { launchBrowser, pathOf, ROOT, shot, signUpReader, startProduct, type Product } from "./harness";
 
 const CHAPTER = "/docs/variables";
 // The chapter's first sentence; it appears nowhere else on the site.
@@ -75,13 +75,7 @@ async function observedContext(browser: Browser, product: Product, options: { se
 
 /** Signs up through the API in this browser context (cookies are shared with its pages). */
 async function signUp(context: BrowserContext, product: Product, profile?: { pythonProficiency: string; developerRole: string }) {
-  const headers = { origin: product.url };
-  const r = await context.request.post("/api/auth/sign-up/email", {
-    data: { email: uniqueEmail("never"), password: "correct horse battery staple", name: "Nev" },
-    headers,
-  });
-  assert.equal(r.status(), 200);
-  if (profile) assert.equal((await context.request.post("/api/auth/profile", { data: profile, headers })).status(), 200);
+  await signUpReader(context, product, { label: "never", name: "Nev", profile });
 }
 
 async function failWithShot(page: Page, name: string, fn: () => Promise<void>) {

@@ -14,7 +14,7 @@ import path from "node:path";
 import type { APIRequestContext, Browser, BrowserContext, Page } from "playwright-core";
 import type { ProtectedManifest } from "@textbook-auth/docusaurus-theme/manifest";
 import { decodeEscapes, normalize, passagesOfFiles } from "../../../packages/docusaurus-theme-auth/src/build/text";
-import { launchBrowser, pathOf, ROOT, shot, startProduct, uniqueEmail, type Product } from "./harness";
+import { launchBrowser, pathOf, ROOT, shot, signUpReader, startProduct, type Product } from "./harness";
 
 const manifest: ProtectedManifest = JSON.parse(readFileSync(path.join(ROOT, "apps/site/build/protected-manifest.json"), "utf8"));
 const PROFILE = { pythonProficiency: "intermediate", developerRole: "backend" };
@@ -27,15 +27,7 @@ type Who = "visitor" | "incomplete" | "complete";
 /** A browser context for one kind of reader, signed up through the API (cookies shared with its pages). */
 async function readerContext(browser: Browser, product: Product, who: Who): Promise<BrowserContext> {
   const context = await browser.newContext({ baseURL: product.url });
-  if (who !== "visitor") {
-    const headers = { origin: product.url };
-    const up = await context.request.post("/api/auth/sign-up/email", {
-      data: { email: uniqueEmail(`pc-${who}`), password: "correct horse battery staple", name: `Reader ${who}` },
-      headers,
-    });
-    assert.equal(up.status(), 200);
-    if (who === "complete") assert.equal((await context.request.post("/api/auth/profile", { data: PROFILE, headers })).status(), 200);
-  }
+  if (who !== "visitor") await signUpReader(context, product, { label: `pc-${who}`, name: `Reader ${who}`, profile: who === "complete" ? PROFILE : undefined });
   return context;
 }
 

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { LoadContext } from "@docusaurus/types";
-import themeAuth, { pageTitlesOf, validateOptions } from "./index";
+import { normalizePluginOptions } from "@docusaurus/utils-validation";
+import themeAuth, { getSwizzleConfig, pageTitlesOf, themeRoutes, validateOptions, type Options } from "./index";
 import type { AccessLevel } from "./client/routes";
 import { DEFAULT_OPTIONS } from "./options";
 
@@ -21,8 +22,11 @@ function load(baseUrl: string) {
 }
 
 describe("plugin", () => {
-  it("exports validateOptions where Docusaurus looks for it", () => {
-    assert.equal(typeof validateOptions, "function");
+  it("the entry's validateOptions, called as Docusaurus calls it, fills defaults and stops a wrong option", () => {
+    // Docusaurus validates only through the plugin module's own export; options.test.ts covers the schema itself.
+    const validate = (options: Options) => validateOptions({ validate: normalizePluginOptions, options });
+    assert.deepEqual(validate({}), { id: "default", ...DEFAULT_OPTIONS });
+    assert.throws(() => validate({ onboardingPath: "/sign-in" }), /onboardingPath/);
   });
 
   it("adds its pages under baseUrl, each pointing at a swizzlable @theme component", async () => {
@@ -81,12 +85,17 @@ describe("plugin", () => {
     await assert.rejects(async () => plugin.allContentLoaded!({ allContent, actions: actions as never }), /@site\/docs\/a\.md: front matter "access" must be one of public, signed-in, complete-profile/);
   });
 
-  it("has a theme folder with every page component", () => {
+  it("every component a page points at, and every one swizzle offers, is in the theme folder", () => {
+    // Derived from the plugin's own lists, not a copy of them: a page or swizzle entry whose component is missing
+    // (renamed, or never added) fails here rather than in a site's build.
     const { plugin } = load("/");
     const dir = plugin.getThemePath!();
-    for (const c of ["Root", "ProtectedRoute", "SignIn", "SignUp", "Onboarding", "Account", "ForgotPassword", "ResetPassword", "VerifyEmail", "AccountSection", "SessionList", "ForProficiency", "ForRole"]) {
-      assert.ok(existsSync(path.join(dir, c, "index.tsx")), c);
-    }
+    const components = [
+      ...themeRoutes(DEFAULT_OPTIONS).map((r) => r.component.replace(/^@theme\//, "")),
+      ...Object.keys(getSwizzleConfig().components),
+    ];
+    const missing = components.filter((c) => !existsSync(path.join(dir, c, "index.tsx")));
+    assert.deepEqual(missing, []);
     assert.equal(plugin.getTypeScriptThemePath!(), dir);
   });
 });

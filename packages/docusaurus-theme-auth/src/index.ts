@@ -14,9 +14,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LoadContext, Plugin, SwizzleConfig } from "@docusaurus/types";
 import type { PluginOptions } from "./options.js";
-import type { ClientOptions } from "./client/context.js";
+import { PLUGIN_NAME, clientOptionsOf } from "./client/plugin.js";
 import { createAccessRule, type AccessLevel } from "./client/routes.js";
-import { themePagePaths, themePaths } from "./client/paths.js";
+import { THEME_PAGES, themePageRoutes, themePagePaths, themePaths } from "./client/paths.js";
 import { ChunkGraphRecorder } from "./build/chunk-graph.js";
 import { collectPages, pageAccessMap, type PageInfo } from "./build/pages.js";
 import { protectBuild } from "./build/postbuild.js";
@@ -24,17 +24,12 @@ import { protectBuild } from "./build/postbuild.js";
 export { validateOptions, DEFAULT_OPTIONS, type Options, type PluginOptions } from "./options.js";
 export { MANIFEST_FILE, parseManifest, type ProtectedManifest, type ProtectedFile } from "./manifest.js";
 
+/** "/docs/a/" → "/docs/a"; "/" stays "/". */
+const withoutSlash = (permalink: string) => permalink.replace(/(.)\/$/, "$1");
+
 /** The pages this theme adds, relative to baseUrl, and the component each one renders. */
 export function themeRoutes(options: Pick<PluginOptions, "onboardingPath">): { path: string; component: string }[] {
-  return [
-    { path: "/sign-in", component: "@theme/SignIn" },
-    { path: "/sign-up", component: "@theme/SignUp" },
-    { path: options.onboardingPath, component: "@theme/Onboarding" },
-    { path: "/account", component: "@theme/Account" },
-    { path: "/forgot-password", component: "@theme/ForgotPassword" },
-    { path: "/reset-password", component: "@theme/ResetPassword" },
-    { path: "/verify-email", component: "@theme/VerifyEmail" },
-  ];
+  return themePageRoutes(options.onboardingPath).map(({ path, component }) => ({ path, component }));
 }
 
 /**
@@ -46,7 +41,7 @@ export function pageTitlesOf(pages: readonly PageInfo[], accessOf: (permalink: s
   const titles: Record<string, string> = {};
   for (const page of pages) {
     const title = page.titles[0];
-    if (title && accessOf(page.permalink) !== "public") titles[page.permalink.replace(/(.)\/$/, "$1")] = title;
+    if (title && accessOf(page.permalink) !== "public") titles[withoutSlash(page.permalink)] = title;
   }
   return titles;
 }
@@ -62,14 +57,13 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
   const base = baseUrl.replace(/\/$/, "");
   const recorder = new ChunkGraphRecorder();
   // Excerpts of protected pages, read by build/redact-loader.cjs; a file, so a content reload in dev is seen.
-  const redactFile = path.join(context.generatedFilesDir, "docusaurus-theme-auth", "protected-descriptions.json");
+  const redactFile = path.join(context.generatedFilesDir, PLUGIN_NAME, "protected-descriptions.json");
   const ruleFor = (pageAccess: Record<string, AccessLevel>) =>
     createAccessRule({ ...options, pageAccess, alwaysPublic: themePagePaths(options.onboardingPath) }, baseUrl);
   let accessOf = ruleFor({});
-  const withoutSlash = (permalink: string) => permalink.replace(/(.)\/$/, "$1");
   let titles = new Map<string, string[]>();
   return {
-    name: "docusaurus-theme-auth",
+    name: PLUGIN_NAME,
     getThemePath: () => themePath,
     getTypeScriptThemePath: () => typeScriptThemePath,
     async contentLoaded({ actions }) {
@@ -85,14 +79,7 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
       const pageAccess = pageAccessMap(pages);
       accessOf = ruleFor(pageAccess);
       titles = new Map(pages.map((p) => [withoutSlash(p.permalink), p.titles]));
-      const clientOptions: ClientOptions = {
-        authBaseUrl: options.authBaseUrl,
-        protectedRoutes: options.protectedRoutes,
-        publicRoutes: options.publicRoutes,
-        onboardingPath: options.onboardingPath,
-        pageAccess,
-        pageTitles: pageTitlesOf(pages, accessOf),
-      };
+      const clientOptions = clientOptionsOf(options, { pageAccess, pageTitles: pageTitlesOf(pages, accessOf) });
       actions.setGlobalData(clientOptions);
       const excerpts = pages.filter((p) => p.description && accessOf(p.permalink) !== "public").map((p) => p.description!);
       mkdirSync(path.dirname(redactFile), { recursive: true });
@@ -138,16 +125,11 @@ export default function themeAuth(context: LoadContext, options: PluginOptions):
  */
 export function getSwizzleConfig(): SwizzleConfig {
   const safe = { actions: { eject: "safe", wrap: "safe" } } as const;
+  const pages = Object.values(THEME_PAGES).map((page) => [page.component.replace("@theme/", ""), { ...safe, description: page.description }]);
   return {
     components: {
-      SignIn: { ...safe, description: "The sign-in page" },
-      SignUp: { ...safe, description: "The sign-up page" },
-      Onboarding: { ...safe, description: "The onboarding page (the two profile questions)" },
-      Account: { ...safe, description: "The account page: profile, name, email, password, sessions, export, deletion, sign-out" },
+      ...Object.fromEntries(pages),
       AccountSection: { ...safe, description: "One titled section of the account page" },
-      ForgotPassword: { ...safe, description: "The page that mails a password reset link" },
-      ResetPassword: { ...safe, description: "The page a reset link opens: choose a new password" },
-      VerifyEmail: { ...safe, description: "Where a verification or email-change link lands" },
       SessionList: { ...safe, description: "The account page's list of the reader's sessions" },
       ProfileForm: { ...safe, description: "The two profile questions, used by Onboarding and Account" },
       SocialSignIn: { ...safe, description: "The sign-in buttons of other providers (GitHub, Google, OpenID), under sign-in and sign-up" },

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { normalizePluginOptions } from "@docusaurus/utils-validation";
 import { validateOptions, DEFAULT_OPTIONS, type Options } from "./options";
+import { FIXED_PAGE_PATHS } from "./client/paths";
 
 // The same `validate` Docusaurus core passes to a plugin's validateOptions.
 const validate = (options: Options) => validateOptions({ validate: normalizePluginOptions, options });
@@ -56,7 +57,7 @@ describe("options", () => {
   });
 
   it("rejects an onboarding path that is not a path or collides with a theme page", () => {
-    for (const bad of ["onboarding", "//evil.example", "/sign-in", "/account"]) rejects({ onboardingPath: bad }, "onboardingPath");
+    for (const bad of ["onboarding", "//evil.example", ...FIXED_PAGE_PATHS]) rejects({ onboardingPath: bad }, "onboardingPath");
   });
 
   it("rejects unknown options instead of ignoring a typo", () => {

@@ -5,26 +5,14 @@
  */
 import { createRequire } from "node:module";
 import type { OptionValidationContext } from "@docusaurus/types";
+import { FIXED_PAGE_PATHS, THEME_PAGES } from "./client/paths.js";
+import type { PluginOptions } from "./client/plugin.js";
+
+export type { PluginOptions } from "./client/plugin.js";
 
 // Required, not imported: Node's ES module loader cannot see this CommonJS module's `Joi` export by name, and
 // Docusaurus' loader (jiti) has no default export for it; require() gives both the same object.
 const { Joi } = createRequire(import.meta.url)("@docusaurus/utils-validation") as typeof import("@docusaurus/utils-validation");
-
-export interface PluginOptions {
-  /** Docusaurus plugin id; only one instance makes sense. Default "default". */
-  id: string;
-  /**
-   * Where Better-Auth answers: a path on the site's origin or an absolute http(s) URL.
-   * Default "/api/auth" (same origin, the product's one-origin deployment).
-   */
-  authBaseUrl: string;
-  /** Globs of pages that need a signed-in reader with a complete profile. Default ["/docs/**"]. */
-  protectedRoutes: string[];
-  /** Globs that stay public even when a protected glob matches them. Default []. */
-  publicRoutes: string[];
-  /** Where readers with an incomplete profile are sent. Default "/onboarding". */
-  onboardingPath: string;
-}
 
 export type Options = Partial<PluginOptions>;
 
@@ -32,7 +20,7 @@ export const DEFAULT_OPTIONS: Omit<PluginOptions, "id"> = {
   authBaseUrl: "/api/auth",
   protectedRoutes: ["/docs/**"],
   publicRoutes: [],
-  onboardingPath: "/onboarding",
+  onboardingPath: THEME_PAGES.onboarding.path,
 };
 
 // A site path: one leading slash, never "//" or "/\" (both mean another host to a browser), no scheme, no spaces.
@@ -52,7 +40,7 @@ export const OptionsSchema = Joi.object<PluginOptions>({
   publicRoutes: Joi.array().items(ROUTE_GLOB).default(DEFAULT_OPTIONS.publicRoutes),
   onboardingPath: Joi.string()
     .pattern(SITE_PATH)
-    .invalid("/sign-in", "/sign-up", "/account", "/forgot-password", "/reset-password", "/verify-email")
+    .invalid(...FIXED_PAGE_PATHS)
     .default(DEFAULT_OPTIONS.onboardingPath)
     .messages({
       "string.pattern.base": '"onboardingPath" must be a path starting with a single "/" (got {:#value})',

@@ -4,13 +4,17 @@
 
 declare module "@theme/Root" {
   import type { ReactNode } from "react";
-  export default function Root(props: { children: ReactNode }): ReactNode;
+  export interface Props {
+    children: ReactNode;
+  }
+  export default function Root(props: Props): ReactNode;
 }
 
 declare module "@theme/ProtectedRoute" {
   import type { ReactNode } from "react";
   export interface Props {
     children: ReactNode;
+    /** What stands in for the children until the reader may see them. Default: <AuthPlaceholder>. */
     placeholder?: ReactNode;
   }
   export default function ProtectedRoute(props: Props): ReactNode;
@@ -18,8 +22,9 @@ declare module "@theme/ProtectedRoute" {
 
 declare module "@theme/AuthPlaceholder" {
   import type { ReactNode } from "react";
+  import type { AuthStatus } from "@textbook-auth/docusaurus-theme/client";
   export interface Props {
-    status: "loading" | "unavailable" | "visitor" | "incomplete" | "reader";
+    status: AuthStatus;
   }
   export default function AuthPlaceholder(props: Props): ReactNode;
 }
@@ -69,16 +74,22 @@ declare module "@theme/AccountSection" {
   export interface Props {
     title: string;
     children: ReactNode;
+    /** For tests and styling: `data-section` on the element. */
     name?: string;
   }
+  export interface StatusLabelProps {
+    kind: "success" | "warning" | "info";
+    children: ReactNode;
+  }
   export default function AccountSection(props: Props): ReactNode;
-  export function StatusLabel(props: { kind: "success" | "warning" | "info"; children: ReactNode }): ReactNode;
+  export function StatusLabel(props: StatusLabelProps): ReactNode;
   export const DANGER_BUTTON_STYLE: import("react").CSSProperties;
 }
 
 declare module "@theme/SessionList" {
   import type { ReactNode } from "react";
   export interface Props {
+    /** Called when the list says the reader must sign in again (SESSION_NOT_FRESH). */
     onSignInAgain?: () => void;
   }
   export default function SessionList(props: Props): ReactNode;
@@ -107,6 +118,7 @@ declare module "@theme/ProfileForm" {
   import type { ReactNode } from "react";
   export interface Props {
     submitLabel: string;
+    /** Called after the server accepted the answers (the session refresh is already under way). */
     onSaved?: () => void;
   }
   export default function ProfileForm(props: Props): ReactNode;
@@ -124,8 +136,11 @@ declare module "@theme/NavbarItem/AuthNavbarItem" {
 
 declare module "@theme/ForProficiency" {
   import type { ReactNode } from "react";
+  import type { PythonProficiency } from "@textbook-auth/onboarding/client";
   export interface Props {
-    level: string | string[];
+    /** One level, several (array or "beginner,intermediate"). An unknown level is an error, not a hidden block. */
+    level: PythonProficiency | (string & {}) | readonly string[];
+    /** Shown to every other reader, visitors included. Default: nothing. */
     fallback?: ReactNode;
     children?: ReactNode;
   }
@@ -134,8 +149,11 @@ declare module "@theme/ForProficiency" {
 
 declare module "@theme/ForRole" {
   import type { ReactNode } from "react";
+  import type { DeveloperRole } from "@textbook-auth/onboarding/client";
   export interface Props {
-    role: string | string[];
+    /** One role, several (array or "frontend,fullstack"). An unknown role is an error, not a hidden block. */
+    role: DeveloperRole | (string & {}) | readonly string[];
+    /** Shown to every other reader, visitors included. Default: nothing. */
     fallback?: ReactNode;
     children?: ReactNode;
   }

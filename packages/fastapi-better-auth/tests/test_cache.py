@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 from better_auth_fastapi.cache import SessionCache
 from better_auth_fastapi.invalidation import InvalidationListener, listen_url_for
 from better_auth_fastapi.models import Session, User
+from conftest import ManualClock
 
 
 def session(user_id: str = "u1", expires_in: float = 3600.0) -> Session:
@@ -49,14 +49,18 @@ def test_forget_token_and_forget_user() -> None:
 
 
 def test_an_entry_never_outlives_its_session_or_the_ttl() -> None:
-    cache = started(ttl=60)
-    cache.put("soon", session(expires_in=0.05), cache.generation)
+    clock = ManualClock()
+    cache = started(ttl=60, clock=clock)
+    cache.put("soon", session(expires_in=10), cache.generation)
+    clock.advance(9.9)
     assert cache.get("soon") is not None
-    time.sleep(0.06)
+    clock.advance(0.2)
     assert cache.get("soon") is None
-    short = started(ttl=0.05)
+    short = started(ttl=5, clock=clock)
     short.put("t", session(), short.generation)
-    time.sleep(0.06)
+    clock.advance(4.9)
+    assert short.get("t") is not None
+    clock.advance(0.2)
     assert short.get("t") is None
 
 
@@ -81,11 +85,13 @@ def test_stop_empties_and_refuses_until_trusted_again() -> None:
 def test_trust_is_a_lease_that_lapses_on_its_own() -> None:
     # Even if the listener hangs (a silent network), nothing is served once the last proof of delivery is too old,
     # and what was kept before the lapse is dropped when trust comes back.
-    cache = SessionCache()
-    cache.trust_for(0.05)
+    clock = ManualClock()
+    cache = SessionCache(clock=clock)
+    cache.trust_for(4)
     cache.put("t", session(), cache.generation)
+    clock.advance(3.9)
     assert cache.get("t") is not None
-    time.sleep(0.06)
+    clock.advance(0.2)
     assert cache.get("t") is None
     cache.trust_for(60)
     assert cache.get("t") is None and len(cache) == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import psycopg
 import pytest
@@ -73,15 +73,22 @@ async def listening(database_url: str, listen_url: str) -> AsyncIterator[Session
         await store.close()
 
 
+async def _eventually(condition: Callable[[], bool], seconds: float) -> bool:
+    """True as soon as ``condition()`` holds, False once ``seconds`` have passed without it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        if loop.time() >= deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
 async def _trusted_within(database_url: str, listen_url: str, seconds: float) -> bool:
     async with listening(database_url, listen_url) as store:
-        assert store.cache is not None
-        deadline = asyncio.get_running_loop().time() + seconds
-        while asyncio.get_running_loop().time() < deadline:
-            if store.cache.enabled:
-                return True
-            await asyncio.sleep(0.05)
-        return False
+        cache = store.cache
+        assert cache is not None
+        return await _eventually(lambda: cache.enabled, seconds)
 
 
 def test_the_cache_is_trusted_only_where_its_probe_comes_back(fresh_database: str, database_url: str) -> None:
@@ -100,8 +107,10 @@ def test_disabled_triggers_switch_the_cache_off(database_url: str) -> None:
             with psycopg.connect(database_url, autocommit=True) as conn:
                 conn.execute("ALTER TABLE user_profile DISABLE TRIGGER better_auth_session_changes")
                 try:
-                    await asyncio.sleep(0.8)  # a few heartbeats
-                    after = store.cache.enabled
+                    # Trust lapses two heartbeats (0.4 s) after the last proof; 3 s bounds a listener that never
+                    # notices, and then the test fails.
+                    cache = store.cache
+                    after = not await _eventually(lambda: not cache.enabled, 3)
                 finally:
                     conn.execute("ALTER TABLE user_profile ENABLE TRIGGER better_auth_session_changes")
             return before, after

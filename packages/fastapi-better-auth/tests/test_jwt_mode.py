@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from better_auth_fastapi import JWTVerifier
-from conftest import Reader
+from conftest import ManualClock, Reader
 
 
 def count_loads(verifier: JWTVerifier) -> list[int]:
@@ -156,15 +156,14 @@ def test_a_remembered_token_is_checked_again_once_its_key_is_withdrawn(stack) ->
 
 def test_a_withdrawn_key_stops_verifying_on_schedule_without_an_unknown_kid(stack) -> None:  # type: ignore[no-untyped-def]
     # Only tokens signed with the known key arrive, so nothing would ever prompt a reload but the schedule.
-    import time
-
     import psycopg
 
     token = Reader(stack).sign_up().onboard().jwt()
     kid = jwt.get_unverified_header(token)["kid"]
+    clock = ManualClock()
     verifier = JWTVerifier(
         issuer=stack.origin, audience=stack.origin, database_url=stack.database_url,
-        key_grace_period=60, key_refresh_interval=0.5, key_max_age=5,
+        key_grace_period=60, key_refresh_interval=0.5, key_max_age=5, clock=clock,
     )
     loads = count_loads(verifier)
 
@@ -175,7 +174,7 @@ def test_a_withdrawn_key_stops_verifying_on_schedule_without_an_unknown_kid(stac
                 conn.execute('UPDATE jwks SET "expiresAt" = now() - interval \'1 hour\' WHERE id = %s', (kid,))
                 try:
                     soon = await verifier.verify(token)  # within the interval: the remembered verification holds
-                    time.sleep(0.6)
+                    clock.advance(0.6)  # past key_refresh_interval
                     later = await verifier.verify(token)
                 finally:
                     conn.execute('UPDATE jwks SET "expiresAt" = NULL WHERE id = %s', (kid,))
@@ -191,23 +190,22 @@ def test_a_withdrawn_key_stops_verifying_on_schedule_without_an_unknown_kid(stac
 
 def test_keys_are_used_while_the_source_is_briefly_down_then_refused(stack) -> None:  # type: ignore[no-untyped-def]
     # A reload that fails keeps the last keys until they are key_max_age old; past that, 503, never a pass.
-    import time
-
     from better_auth_fastapi import Unavailable
 
     token = Reader(stack).sign_up().onboard().jwt()
+    clock = ManualClock()
     verifier = JWTVerifier(
         issuer=stack.origin, audience=stack.origin, database_url=stack.database_url,
-        key_refresh_interval=0.2, key_max_age=1.0, failure_backoff=0.1,
+        key_refresh_interval=0.2, key_max_age=1.0, failure_backoff=0.1, clock=clock,
     )
 
     async def run():  # type: ignore[no-untyped-def]
         try:
             assert await verifier.verify(token) is not None
             verifier.database_url = stack.database_url.replace("/py_", "/missing_py_")  # the source is gone
-            time.sleep(0.3)
+            clock.advance(0.3)  # due for a reload, which fails; the keys are younger than key_max_age
             still = await verifier.verify(token)
-            time.sleep(1.0)
+            clock.advance(1.0)  # older than key_max_age
             try:
                 await verifier.verify(token)
                 return still, "verified"

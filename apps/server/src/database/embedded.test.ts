@@ -1,4 +1,4 @@
-/** Why the embedded PostgreSQL did not start is said with a code, never as a bare `undefined` (issue 14 §5). */
+/** Why the embedded PostgreSQL did not start is said with a code, never as a bare `undefined`. */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";

@@ -469,18 +469,16 @@ describe("open redirect", () => {
     assert.deepEqual(failures, []);
   });
 
-  test(
-    "trailing slash on a proxied route: the backend's redirect must not send the reader to its own address",
-    async () => {
-      const failures: string[] = [];
-      for (const target of ["/api/health/", "/api/me/", "/api/progress/"]) {
-        const r = await sendRaw(server.url, "GET", target, { cookie: account.client.cookieHeader });
-        const location = r.headers.location;
-        if (location !== undefined && !staysOn(location, server.url)) failures.push(`${target} -> ${location}`);
-      }
-      assert.deepEqual(failures, []);
-    },
-  );
+  // The backend once answered a wrong trailing slash with a redirect built from its own address. It no longer
+  // redirects at all (FastAPI's redirect_slashes is off), so a check on the Location it sends could see none and
+  // pass whatever happened: this pins the answer itself. Rewriting a backend's own Location into a path on the
+  // public origin is tested in proxy.test.ts against a backend that does redirect.
+  test("trailing slash on a proxied route: a plain 404 NOT_FOUND from the backend, with no Location to follow", async () => {
+    for (const target of ["/api/health/", "/api/me/", "/api/progress/"]) {
+      const r = await sendRaw(server.url, "GET", target, { cookie: account.client.cookieHeader });
+      assert.deepEqual([r.status, r.json?.code, r.headers.location], [404, "NOT_FOUND", undefined], target);
+    }
+  });
 });
 
 describe("malformed callbackURL: non-ASCII, controls and oversized values", () => {

@@ -1,5 +1,5 @@
 /**
- * The site on a sibling subdomain (issue 14, §3): the auth server on PUBLIC_URL, the site's pages on a TRUSTED_ORIGINS
+ * The site on a sibling subdomain: the auth server on PUBLIC_URL, the site's pages on a TRUSTED_ORIGINS
  * entry, cookies for COOKIE_DOMAIN. Run over HTTP against the real server, the real Python backend (through the proxy
  * and on its own port) and a real PostgreSQL. Hostile origins are in attacks.test.ts ("cross-origin reads"); the same
  * journey in a browser, on two host names, is apps/site/e2e/cross-origin.test.ts.

@@ -80,7 +80,7 @@ describe("mail through a real SMTP server", () => {
     assert.equal(unknown.status, known.status);
     assert.deepEqual(unknown.json, known.json);
     await smtp.next("known@example.com", /reset/i);
-    await new Promise((r) => setTimeout(r, 300));
+    await server.mailSent();
     assert.deepEqual(smtp.to("nobody-here@example.com"), []);
   });
 
@@ -175,7 +175,7 @@ describe("mail through a real SMTP server", () => {
     await c.signUp("wants-taken@example.com", PASSWORD);
     const r = await c.post("/api/auth/change-email", { newEmail: "taken@example.com" });
     assert.equal(r.status, 200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await server.mailSent();
     assert.deepEqual(smtp.to("taken@example.com").filter((m) => /new email/i.test(m.subject)), []);
     assert.equal((await c.get("/api/auth/get-session")).json.user.email, "wants-taken@example.com");
   });
@@ -296,7 +296,7 @@ describe("rate limits on every endpoint that sends mail", () => {
       const r = await c.post("/api/auth/request-password-reset", { email: "flooded@example.com" }, { "x-forwarded-for": `203.0.113.${i + 1}` });
       assert.equal(r.status, 200);
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await server.mailSent();
     assert.equal(smtp.to("flooded@example.com").length, 5);
   });
 });

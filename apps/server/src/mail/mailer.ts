@@ -23,6 +23,11 @@ export interface Mailer {
   check(): Promise<string | null>;
   /** Better-Auth's backgroundTasks handler: runs the send after the answer, keeps track of it for stop(). */
   background(task: Promise<unknown>): void;
+  /**
+   * Resolves once every message handed to `background` so far has been sent or has failed: a test can then say
+   * "nothing was sent" without sleeping and hoping the send was not merely late.
+   */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,6 +83,7 @@ export function createMailer(config: MailConfig, options: MailerOptions = {}): M
       },
       check: async () => null,
       background: (task) => void task.catch(() => {}),
+      idle: async () => {},
       stop: async () => {},
     };
   }
@@ -119,6 +125,10 @@ export function createMailer(config: MailConfig, options: MailerOptions = {}): M
         .catch((error: unknown) => log(`mail: delivery failed: ${(error as Error)?.message ?? String(error)}`))
         .finally(() => pending.delete(tracked));
       pending.add(tracked);
+    },
+    async idle() {
+      // Again while sends were added meanwhile; bounded, as a steady stream of new sends could keep it busy.
+      for (let round = 0; round < 100 && pending.size > 0; round++) await Promise.allSettled([...pending]);
     },
     async stop() {
       await Promise.allSettled([...pending]);

@@ -5,6 +5,7 @@
  * in it, and the groups it loads on demand. Works with webpack 5 and Rspack (the same API
  * react-loadable-ssr-addon, which Docusaurus uses for its client manifest, relies on).
  */
+import { PLUGIN_NAME } from "../client/plugin.js";
 
 export interface ChunkGroupInfo {
   /** The chunk name for named groups (route modules, "main"), else null. */
@@ -91,7 +92,7 @@ export class ChunkGraphRecorder {
   plugin() {
     return {
       apply: (compiler: BundlerCompiler) => {
-        compiler.hooks.emit.tap("docusaurus-theme-auth", (compilation) => {
+        compiler.hooks.emit.tap(PLUGIN_NAME, (compilation) => {
           this.graph = readChunkGraph(compilation);
         });
       },

@@ -2,7 +2,7 @@
  * The auth context: one Better-Auth client per page, its session, and the theme's options and paths.
  * On the server (static build) there is no client and the status is "loading". The browser's first render, the
  * one that hydrates the prerendered HTML, must be the same: React keeps the server's attributes where it differs
- * (a submit button prerendered `disabled` stayed disabled for good on a full page load, issue 14). So the client
+ * (a submit button prerendered `disabled` stayed disabled for good on a full page load). So the client
  * and the session are exposed only once `useIsBrowser()` turns true, which Docusaurus sets in an effect after
  * hydration; that second render is an ordinary update, and React applies every attribute it changes.
  */
@@ -11,45 +11,26 @@ import ExecutionEnvironment from "@docusaurus/ExecutionEnvironment";
 import useIsBrowser from "@docusaurus/useIsBrowser";
 import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
 import { usePluginData } from "@docusaurus/useGlobalData";
-import type { Profile } from "@textbook-auth/onboarding/client";
 import { getAuthClient, type TextbookAuthClient } from "./authClient.js";
-import { statusOf, type AuthStatus, type SessionSnapshot } from "./access.js";
+import { statusOf, type AuthStatus } from "./access.js";
 import { createAccessRule, type AccessLevel } from "./routes.js";
 import { themePagePaths, themePaths, type ThemePaths } from "./paths.js";
+import { PLUGIN_NAME, type ClientOptions } from "./plugin.js";
 
-export const PLUGIN_NAME = "docusaurus-theme-auth";
-
-/** What the Node side of the plugin hands to the browser (setGlobalData). */
-export interface ClientOptions {
-  authBaseUrl: string;
-  protectedRoutes: string[];
-  publicRoutes: string[];
-  onboardingPath: string;
-  /** Pages whose front matter says `access: ...`, by permalink; they win over the globs. */
-  pageAccess: Record<string, AccessLevel>;
-  /** Protected docs' titles by permalink (no trailing slash), for "Sign in to read <title>". */
-  pageTitles?: Record<string, string>;
-}
-
-export interface AuthUser {
-  id: string;
-  email: string;
-  name: string;
-  emailVerified?: boolean;
-  profileComplete?: boolean;
-}
-
-export interface AuthSession {
-  id: string;
-  createdAt: string | Date;
-}
+/**
+ * The session as Better-Auth's client infers it from the server plugins, the onboarding plugin's `profile` and
+ * `user.profileComplete` included: typed at the source, so a field the plugin renames fails to compile here.
+ */
+type SessionData = TextbookAuthClient["$Infer"]["Session"];
+export type AuthUser = SessionData["user"];
+export type AuthSession = SessionData["session"];
 
 export interface AuthContextValue {
   status: AuthStatus;
   user: AuthUser | null;
   /** This device's session (its id marks "this device" in the sessions list). */
   session: AuthSession | null;
-  profile: Profile | null;
+  profile: SessionData["profile"];
   /** null during server rendering and during hydration: anything built from it must not change the first render. */
   client: TextbookAuthClient | null;
   paths: ThemePaths;
@@ -69,14 +50,11 @@ export interface AuthContextValue {
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
-type SessionResult = SessionSnapshot & {
-  data: { user: AuthUser; session?: AuthSession; profile?: Profile | null } | null;
-  refetch?: () => Promise<unknown>;
-};
+type SessionState = ReturnType<TextbookAuthClient["useSession"]>;
 
 // Chosen once per bundle, so hook order never changes within a render environment.
-const useSessionSnapshot: (client: TextbookAuthClient | null) => SessionResult | null = ExecutionEnvironment.canUseDOM
-  ? (client) => client!.useSession() as unknown as SessionResult
+const useSessionSnapshot: (client: TextbookAuthClient | null) => SessionState | null = ExecutionEnvironment.canUseDOM
+  ? (client) => client!.useSession()
   : () => null;
 
 export function AuthProvider({ children }: { children: ReactNode }) {

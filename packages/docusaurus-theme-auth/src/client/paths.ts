@@ -1,4 +1,38 @@
-/** Site paths the theme links to, with the site's baseUrl and trailing-slash setting applied. */
+/**
+ * The theme's pages, in one table: the routes the plugin adds, the links its components follow, the paths the
+ * `onboardingPath` option may not take, and the pages no glob can protect are all read from it, so adding or moving
+ * a page is one edit (the swizzle list offers each page with its description). Paths are relative to the site's
+ * baseUrl; `onboarding` is where the option puts it by default.
+ */
+export const THEME_PAGES = {
+  signIn: { path: "/sign-in", component: "@theme/SignIn", description: "The sign-in page" },
+  signUp: { path: "/sign-up", component: "@theme/SignUp", description: "The sign-up page" },
+  onboarding: { path: "/onboarding", component: "@theme/Onboarding", description: "The onboarding page (the two profile questions)" },
+  account: {
+    path: "/account",
+    component: "@theme/Account",
+    description: "The account page: profile, name, email, password, sessions, export, deletion, sign-out",
+  },
+  forgotPassword: { path: "/forgot-password", component: "@theme/ForgotPassword", description: "The page that mails a password reset link" },
+  resetPassword: { path: "/reset-password", component: "@theme/ResetPassword", description: "The page a reset link opens: choose a new password" },
+  verifyEmail: { path: "/verify-email", component: "@theme/VerifyEmail", description: "Where a verification or email-change link lands" },
+} as const;
+
+export type ThemePage = keyof typeof THEME_PAGES;
+
+const PAGE_KEYS = Object.keys(THEME_PAGES) as ThemePage[];
+
+/** The theme's pages that stay where they are whatever the options say (every one but onboarding). */
+export const FIXED_PAGE_PATHS: readonly string[] = PAGE_KEYS.filter((k) => k !== "onboarding").map((k) => THEME_PAGES[k].path);
+
+/** Each page's path relative to baseUrl, with onboarding where the option puts it. */
+export function themePageRoutes(onboardingPath: string): { page: ThemePage; path: string; component: string }[] {
+  return PAGE_KEYS.map((page) => ({
+    page,
+    path: page === "onboarding" ? onboardingPath : THEME_PAGES[page].path,
+    component: THEME_PAGES[page].component,
+  }));
+}
 
 export function sitePath(baseUrl: string, trailingSlash: boolean | undefined, path: string): string {
   let full = baseUrl.replace(/\/$/, "") + (path.startsWith("/") ? path : `/${path}`);
@@ -9,32 +43,16 @@ export function sitePath(baseUrl: string, trailingSlash: boolean | undefined, pa
   return full;
 }
 
-export interface ThemePaths {
-  home: string;
-  signIn: string;
-  signUp: string;
-  onboarding: string;
-  account: string;
-  forgotPassword: string;
-  resetPassword: string;
-  verifyEmail: string;
-}
+/** Site paths the theme links to, with the site's baseUrl and trailing-slash setting applied. */
+export type ThemePaths = { home: string } & Record<ThemePage, string>;
 
 export function themePaths(baseUrl: string, trailingSlash: boolean | undefined, onboardingPath: string): ThemePaths {
-  const p = (path: string) => sitePath(baseUrl, trailingSlash, path);
-  return {
-    home: baseUrl,
-    signIn: p("/sign-in"),
-    signUp: p("/sign-up"),
-    onboarding: p(onboardingPath),
-    account: p("/account"),
-    forgotPassword: p("/forgot-password"),
-    resetPassword: p("/reset-password"),
-    verifyEmail: p("/verify-email"),
-  };
+  const paths = { home: baseUrl } as ThemePaths;
+  for (const { page, path } of themePageRoutes(onboardingPath)) paths[page] = sitePath(baseUrl, trailingSlash, path);
+  return paths;
 }
 
 /** The theme's own pages: reachable whatever the globs say, so protecting "/**" cannot lock readers out of sign-in. */
 export function themePagePaths(onboardingPath: string): string[] {
-  return ["/sign-in", "/sign-up", "/account", "/forgot-password", "/reset-password", "/verify-email", onboardingPath];
+  return themePageRoutes(onboardingPath).map((r) => r.path);
 }

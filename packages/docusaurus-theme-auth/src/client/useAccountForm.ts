@@ -1,7 +1,7 @@
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect } from "react";
 import type { TextbookAuthClient } from "./authClient.js";
 import { useAuth } from "./context.js";
-import { toDisplayError, type DisplayError } from "./errors.js";
+import { useFormAction } from "./useFormAction.js";
 import { useNavigate, useRedirectTarget } from "./navigation.js";
 import { withRedirect } from "./redirect.js";
 
@@ -14,23 +14,13 @@ export function useAccountForm(submit: (client: TextbookAuthClient) => Promise<{
   const { status, client, paths } = useAuth();
   const target = useRedirectTarget();
   const navigate = useNavigate();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DisplayError | null>(null);
+  // The one submit state of the theme's forms: a request that gets no answer is an error too, not a spinner for good.
+  const form = useFormAction(async () => (client ? submit(client) : undefined));
 
   useEffect(() => {
     if (status === "reader") navigate(target, { replace: true });
     else if (status === "incomplete") navigate(withRedirect(paths.onboarding, target), { replace: true });
   }, [status, target, paths.onboarding, navigate]);
 
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
-    if (!client) return;
-    setBusy(true);
-    setError(null);
-    const { error: failure } = await submit(client);
-    setBusy(false);
-    if (failure) setError(toDisplayError(failure));
-  }
-
-  return { client, paths, target, busy, error, onSubmit };
+  return { client, paths, target, busy: form.busy, error: form.error, onSubmit: form.onSubmit };
 }

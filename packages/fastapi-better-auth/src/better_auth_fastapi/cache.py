@@ -18,11 +18,20 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 from .contract import CHANNEL
 from .models import Session
 
 __all__ = ["CHANNEL", "SessionCache"]
+
+
+class Clock(Protocol):
+    """What the cache reads the time from: the ``time`` module itself, or a clock a test moves by hand."""
+
+    def time(self) -> float: ...
+
+    def monotonic(self) -> float: ...
 
 
 @dataclass(slots=True)
@@ -32,10 +41,12 @@ class _Entry:
 
 
 class SessionCache:
-    def __init__(self, *, max_entries: int = 10_000, ttl: float = 60.0) -> None:
+    def __init__(self, *, max_entries: int = 10_000, ttl: float = 60.0, clock: Clock = time) -> None:
         """``max_entries`` (default 10,000): least recently used sessions are dropped beyond it.
         ``ttl`` (default 60 s): the longest a session is served from memory without a fresh read, a bound that
-        holds even if a notification were lost in a way the listener cannot see."""
+        holds even if a notification were lost in a way the listener cannot see.
+        ``clock`` (default the ``time`` module): lets tests cross an expiry or a lapse without sleeping."""
+        self._clock = clock
         self.max_entries = max_entries
         self.ttl = ttl
         self.generation = 0
@@ -48,7 +59,7 @@ class SessionCache:
 
     @property
     def enabled(self) -> bool:
-        return time.monotonic() < self._trusted_until
+        return self._clock.monotonic() < self._trusted_until
 
     def get(self, token: str) -> Session | None:
         if not self.enabled:
@@ -56,7 +67,7 @@ class SessionCache:
         entry = self._by_token.get(token)
         if entry is None:
             return None
-        if entry.until <= time.time():
+        if entry.until <= self._clock.time():
             self._drop(token)
             return None
         self._by_token.move_to_end(token)
@@ -66,7 +77,7 @@ class SessionCache:
         """Keeps ``session``, read from the database under ``generation``, unless anything changed since."""
         if not self.enabled or generation != self.generation:
             return
-        until = time.time() + self.ttl
+        until = self._clock.time() + self.ttl
         if session.expires_at is not None:
             until = min(until, session.expires_at.timestamp())
         self._drop(token)
@@ -93,7 +104,7 @@ class SessionCache:
         """Called each time notifications are proven to arrive. After a lapse, anything kept may be stale."""
         if not self.enabled:
             self.clear()
-        self._trusted_until = time.monotonic() + seconds
+        self._trusted_until = self._clock.monotonic() + seconds
 
     def stop(self) -> None:
         """Called when notifications may be missed (the listening connection dropped)."""

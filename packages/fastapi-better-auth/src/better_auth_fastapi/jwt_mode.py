@@ -21,6 +21,7 @@ import httpx
 import jwt
 import psycopg
 
+from .cache import Clock
 from .contract import JWT_CLAIMS, JWT_PROFILE_COMPLETED
 from .errors import Unavailable
 from .models import Profile, Session, User
@@ -42,6 +43,7 @@ class JWTVerifier:
         verified_cache_size: int = 10_000,
         key_refresh_interval: float = 300.0,
         key_max_age: float = 900.0,
+        clock: Clock = time,
     ) -> None:
         """``refetch_interval`` (default 30 s): the least time between two JWKS loads caused by unknown key ids.
         ``leeway`` (default 5 s): clock skew allowed on ``exp``. ``key_grace_period`` (default 30 days, Better-Auth's
@@ -49,7 +51,9 @@ class JWTVerifier:
         ``failure_backoff`` (default 1 s): after a failed load, requests needing a new key get 503 without trying.
         ``verified_cache_size`` (default 10,000): how many verified tokens are remembered (0: none).
         ``key_refresh_interval`` (default 300 s): the key set is reloaded once it is this old.
-        ``key_max_age`` (default 900 s): while reloading fails, the last key set is used until it is this old."""
+        ``key_max_age`` (default 900 s): while reloading fails, the last key set is used until it is this old.
+        ``clock`` (default the ``time`` module): its ``monotonic()`` times the key set's age and the failure
+        backoff, so tests can age it without sleeping; token expiry stays on PyJWT's own wall clock."""
         if not 0 < key_refresh_interval <= key_max_age:
             raise ValueError("key_refresh_interval must be positive and at most key_max_age")
         if not jwks_url and not database_url:
@@ -68,6 +72,7 @@ class JWTVerifier:
         self.failure_backoff = failure_backoff
         self.key_refresh_interval = key_refresh_interval
         self.key_max_age = key_max_age
+        self._clock = clock
         self._failed_at = float("-inf")
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
@@ -111,12 +116,12 @@ class JWTVerifier:
         """Loads the key set; the caller holds the lock."""
         # While the source is down, answer "unavailable" at once instead of queueing every request behind
         # another timed-out fetch.
-        if time.monotonic() - self._failed_at < self.failure_backoff:
+        if self._clock.monotonic() - self._failed_at < self.failure_backoff:
             raise Unavailable("the JWKS source failed moments ago")
         try:
             loaded = await self._load_jwks()
         except Unavailable:
-            self._failed_at = time.monotonic()
+            self._failed_at = self._clock.monotonic()
             raise
         keys: dict[str, jwt.PyJWK] = {}
         for data in loaded:
@@ -127,22 +132,22 @@ class JWTVerifier:
         if not self._keys.keys() <= keys.keys():
             self._verified.clear()  # a key was withdrawn: what it signed must be checked again
         self._keys = keys
-        self._fetched_at = time.monotonic()
+        self._fetched_at = self._clock.monotonic()
 
     async def _ensure_fresh(self) -> None:
         """Reloads a key set older than ``key_refresh_interval``; refuses to use one older than ``key_max_age``."""
-        age = time.monotonic() - self._fetched_at
+        age = self._clock.monotonic() - self._fetched_at
         if age < self.key_refresh_interval:
             return
         if self._lock.locked() and age < self.key_max_age:
             return  # another request is reloading; the current keys still serve meanwhile
         async with self._lock:
-            if time.monotonic() - self._fetched_at < self.key_refresh_interval:
+            if self._clock.monotonic() - self._fetched_at < self.key_refresh_interval:
                 return
             try:
                 await self._reload()
             except Unavailable:
-                if time.monotonic() - self._fetched_at >= self.key_max_age:
+                if self._clock.monotonic() - self._fetched_at >= self.key_max_age:
                     # Too old to trust: a key withdrawn meanwhile would still verify.
                     self._keys = {}
                     self._verified.clear()
@@ -152,7 +157,7 @@ class JWTVerifier:
         if kid in self._keys:
             return self._keys[kid]
         async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._fetched_at >= self.refetch_interval:
+            if kid not in self._keys and self._clock.monotonic() - self._fetched_at >= self.refetch_interval:
                 await self._reload()
         return self._keys.get(kid)
 

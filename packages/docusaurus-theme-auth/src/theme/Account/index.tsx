@@ -1,4 +1,4 @@
-import React, { useEffect, useRef, useState, type ReactNode } from "react";
+import React, { useEffect, useState, type ReactNode } from "react";
 import Layout from "@theme/Layout";
 import AuthField from "@theme/AuthField";
 import AuthPlaceholder from "@theme/AuthPlaceholder";
@@ -13,6 +13,7 @@ import {
   useForAuthServer,
   useFormAction,
   useNavigate,
+  useSignOut,
   withRedirect,
   type AccountFeatures,
   type TextbookAuthClient,
@@ -183,39 +184,26 @@ export default function Account(): ReactNode {
   const { status, user, profile, client, paths, refetch, authBaseUrl } = useAuth();
   const features = useAccountFeatures();
   const navigate = useNavigate();
-  // Signing out (or deleting the account) turns this page's reader into a visitor; without this flag the page would
+  // Signing out (or deleting the account) turns this page's reader into a visitor; without `leaving` the page would
   // send them to sign-in instead of the home page.
-  const leaving = useRef(false);
-  const [signOutFailed, setSignOutFailed] = useState(false);
+  const { signOut, error: signOutError, busy: signingOut, leaving } = useSignOut();
   const [hasPassword, setHasPassword] = useState<boolean | null>(null);
 
   useEffect(() => {
     if (status === "visitor" && !leaving.current) navigate(withRedirect(paths.signIn, paths.account), { replace: true });
-  }, [status, paths.signIn, paths.account, navigate]);
+  }, [status, paths.signIn, paths.account, navigate, leaving]);
 
   useEffect(() => {
     if (!client || !user) return;
     let live = true;
     void client.listAccounts().then(({ data }) => {
-      if (live && data) setHasPassword(data.some((a: { providerId: string }) => a.providerId === "credential"));
+      if (live && data) setHasPassword(data.some((a) => a.providerId === "credential"));
     });
     return () => {
       live = false;
     };
   }, [client, user?.id]);
 
-  async function signOut(then: string) {
-    if (!client) return;
-    leaving.current = true;
-    setSignOutFailed(false);
-    const { error } = await client.signOut();
-    if (error) {
-      leaving.current = false;
-      setSignOutFailed(true);
-      return;
-    }
-    navigate(then);
-  }
   const signInAgain = () => void signOut(withRedirect(paths.signIn, paths.account));
 
   if (status !== "reader" && status !== "incomplete") {
@@ -287,12 +275,8 @@ export default function Account(): ReactNode {
           </>
         )}
         <AccountSection title="Sign out" name="sign-out">
-          {signOutFailed && (
-            <p role="alert" className="alert alert--danger">
-              Signing out failed. Try again.
-            </p>
-          )}
-          <button type="button" className="button button--secondary" onClick={() => void signOut(paths.home)}>
+          <FormError error={signOutError} />
+          <button type="button" className="button button--secondary" disabled={signingOut} onClick={() => void signOut(paths.home)}>
             Sign out
           </button>
         </AccountSection>

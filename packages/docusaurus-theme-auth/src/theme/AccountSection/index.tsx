@@ -1,11 +1,5 @@
 import React, { useId, type ReactNode } from "react";
-
-export interface Props {
-  title: string;
-  children: ReactNode;
-  /** For tests and styling: `data-section` on the element. */
-  name?: string;
-}
+import type { Props, StatusLabelProps } from "@theme/AccountSection";
 
 /** One titled part of the account page, a landmark named by its heading (screen readers list them). */
 export default function AccountSection({ title, children, name }: Props): ReactNode {
@@ -22,7 +16,7 @@ export default function AccountSection({ title, children, name }: Props): ReactN
  * A short status next to a value ("Confirmed", "This device"). Built on Infima's alert colours, whose foreground and
  * background are chosen for contrast in both modes (its badge colours are not: white on its warning yellow is 1.7:1).
  */
-export function StatusLabel({ kind, children }: { kind: "success" | "warning" | "info"; children: ReactNode }): ReactNode {
+export function StatusLabel({ kind, children }: StatusLabelProps): ReactNode {
   return (
     <span className={`alert alert--${kind}`} style={{ display: "inline-block", padding: "0 0.5rem", margin: 0, fontSize: "0.85em", fontWeight: 600 }}>
       {children}

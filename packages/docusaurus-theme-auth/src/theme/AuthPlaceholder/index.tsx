@@ -1,9 +1,6 @@
 import React, { type ReactNode } from "react";
-import { type AuthStatus, useAuth } from "@textbook-auth/docusaurus-theme/client";
-
-export interface Props {
-  status: AuthStatus;
-}
+import { useAuth } from "@textbook-auth/docusaurus-theme/client";
+import type { Props } from "@theme/AuthPlaceholder";
 
 /** Stands where protected content would be. Neutral on purpose: it must reveal nothing of the page it replaces. */
 export default function AuthPlaceholder({ status }: Props): ReactNode {

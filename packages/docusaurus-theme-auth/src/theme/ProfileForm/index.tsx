@@ -1,13 +1,8 @@
-import React, { useEffect, useState, type FormEvent, type ReactNode } from "react";
+import React, { useEffect, useState, type ReactNode } from "react";
 import { DEFAULT_PROFILE_FIELDS, type Profile, type ProfileQuestion } from "@textbook-auth/onboarding/client";
 import FormError from "@theme/FormError";
-import { useAuth, toDisplayError, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
-
-export interface Props {
-  submitLabel: string;
-  /** Called after the server accepted the answers (the session refresh is already under way). */
-  onSaved?: () => void;
-}
+import { useAuth, useFormAction } from "@textbook-auth/docusaurus-theme/client";
+import type { Props } from "@theme/ProfileForm";
 
 // The questions this site was built with: used only when the server cannot be asked for its own.
 const BUILT_IN: ProfileQuestion[] = DEFAULT_PROFILE_FIELDS.map((f) => ({
@@ -36,9 +31,6 @@ export default function ProfileForm({ submitLabel, onSaved }: Props): ReactNode 
   const { client, profile } = useAuth();
   const [questions, setQuestions] = useState<ProfileQuestion[] | null>(null);
   const [answers, setAnswers] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<DisplayError | null>(null);
-  const [saved, setSaved] = useState<Profile | null>(null);
 
   useEffect(() => {
     if (!client) return;
@@ -56,21 +48,12 @@ export default function ProfileForm({ submitLabel, onSaved }: Props): ReactNode 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client]);
 
-  async function onSubmit(event: FormEvent) {
-    event.preventDefault();
+  const save = useFormAction(async () => {
     if (!client) return;
-    setBusy(true);
-    setError(null);
-    setSaved(null);
-    const { data, error: failure } = await client.profile.update(answers);
-    setBusy(false);
-    if (failure || !data) {
-      setError(toDisplayError(failure));
-      return;
-    }
-    setSaved(data.profile);
-    onSaved?.();
-  }
+    const result = await client.profile.update(answers);
+    if (!result.error) onSaved?.();
+    return result;
+  });
 
   if (!questions) {
     return (
@@ -81,7 +64,7 @@ export default function ProfileForm({ submitLabel, onSaved }: Props): ReactNode 
   }
   const set = (name: string, value: string) => setAnswers((a) => ({ ...a, [name]: value }));
   return (
-    <form onSubmit={onSubmit} aria-label="Reader profile">
+    <form onSubmit={save.onSubmit} aria-label="Reader profile">
       {questions.map((q) =>
         q.input === "radio" ? (
           <fieldset key={q.name} className="margin-bottom--md">
@@ -125,13 +108,13 @@ export default function ProfileForm({ submitLabel, onSaved }: Props): ReactNode 
           </div>
         ),
       )}
-      <FormError error={error} />
-      {saved && (
+      <FormError error={save.error} />
+      {save.done && (
         <p role="status" className="alert alert--success">
           Saved.
         </p>
       )}
-      <button type="submit" className="button button--primary" disabled={busy || !client}>
+      <button type="submit" className="button button--primary" disabled={save.busy || !client}>
         {submitLabel}
       </button>
     </form>

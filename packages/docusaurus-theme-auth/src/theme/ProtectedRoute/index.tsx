@@ -1,12 +1,7 @@
 import React, { type ReactNode } from "react";
 import AuthPlaceholder from "@theme/AuthPlaceholder";
 import { useProtection } from "@textbook-auth/docusaurus-theme/client";
-
-export interface Props {
-  children: ReactNode;
-  /** What stands in for the children until the reader may see them. Default: <AuthPlaceholder>. */
-  placeholder?: ReactNode;
-}
+import type { Props } from "@theme/ProtectedRoute";
 
 /**
  * Renders its children only for a signed-in reader with a complete profile. Everyone else gets the placeholder,

@@ -3,6 +3,7 @@ import { useLocation } from "@docusaurus/router";
 import Head from "@docusaurus/Head";
 import useDocusaurusContext from "@docusaurus/useDocusaurusContext";
 import AuthPlaceholder from "@theme/AuthPlaceholder";
+import type { Props } from "@theme/Root";
 import { AuthProvider, useAuth, usePreloadGuard, useProtection } from "@textbook-auth/docusaurus-theme/client";
 
 /**
@@ -35,7 +36,7 @@ function RouteGate({ children }: { children: ReactNode }): ReactNode {
 }
 
 /** Installs the auth provider above every page, so `useAuth()` works in the navbar, pages and MDX alike. */
-export default function Root({ children }: { children: ReactNode }): ReactNode {
+export default function Root({ children }: Props): ReactNode {
   return (
     <AuthProvider>
       <RouteGate>{children}</RouteGate>

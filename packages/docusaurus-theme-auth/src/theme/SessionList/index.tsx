@@ -1,21 +1,11 @@
-import React, { useCallback, useEffect, useState, type ReactNode } from "react";
+import React, { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import FormError from "@theme/FormError";
 import { StatusLabel } from "@theme/AccountSection";
-import { describeUserAgent, toDisplayError, useAuth, type DisplayError } from "@textbook-auth/docusaurus-theme/client";
+import { describeUserAgent, toDisplayError, useAuth, useFormAction, type DisplayError, type TextbookAuthClient } from "@textbook-auth/docusaurus-theme/client";
+import type { Props } from "@theme/SessionList";
 
-export interface Props {
-  /** Called when the list says the reader must sign in again (SESSION_NOT_FRESH). */
-  onSignInAgain?: () => void;
-}
-
-interface ListedSession {
-  id: string;
-  token: string;
-  createdAt: string | Date;
-  updatedAt: string | Date;
-  ipAddress?: string | null;
-  userAgent?: string | null;
-}
+// As Better-Auth's client types the list: each session with its token (which revoking one needs).
+type ListedSession = NonNullable<Awaited<ReturnType<TextbookAuthClient["listSessions"]>>["data"]>[number];
 
 const when = (value: string | Date) =>
   new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(new Date(value));
@@ -29,18 +19,24 @@ const when = (value: string | Date) =>
 export default function SessionList({ onSignInAgain }: Props): ReactNode {
   const { client, session: current } = useAuth();
   const [sessions, setSessions] = useState<ListedSession[] | null>(null);
-  const [error, setError] = useState<DisplayError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [listError, setListError] = useState<DisplayError | null>(null);
 
   const load = useCallback(async () => {
     if (!client) return;
-    const { data, error: failure } = await client.listSessions();
-    if (failure) {
-      setError(toDisplayError(failure));
+    let answer: Awaited<ReturnType<TextbookAuthClient["listSessions"]>>;
+    try {
+      answer = await client.listSessions();
+    } catch (thrown) {
+      // No answer at all: say so, instead of "Loading your sessions…" for good.
+      setListError(toDisplayError(thrown));
       return;
     }
-    const list = [...((data ?? []) as ListedSession[])];
+    if (answer.error) {
+      setListError(toDisplayError(answer.error));
+      return;
+    }
+    setListError(null);
+    const list: ListedSession[] = [...(answer.data ?? [])];
     // This device first, then the most recently used.
     list.sort((a, b) => Number(b.id === current?.id) - Number(a.id === current?.id) || +new Date(b.updatedAt) - +new Date(a.updatedAt));
     setSessions(list);
@@ -50,16 +46,25 @@ export default function SessionList({ onSignInAgain }: Props): ReactNode {
     void load();
   }, [load]);
 
-  async function act(run: () => Promise<{ error?: unknown } | undefined>, done: string) {
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    const result = await run();
-    setBusy(false);
-    if (result?.error) setError(toDisplayError(result.error));
-    else setNotice(done);
-    await load();
-  }
+  // One revocation at a time through the theme's one submit state; the list is read again whatever the outcome.
+  const pending = useRef<{ run: () => Promise<{ error?: unknown } | undefined>; done: string } | null>(null);
+  const revoke = useFormAction(async () => {
+    const op = pending.current;
+    if (!op) return;
+    try {
+      const result = await op.run();
+      return result?.error ? result : { data: op.done };
+    } finally {
+      await load();
+    }
+  });
+  const act = (run: () => Promise<{ error?: unknown } | undefined>, done: string) => {
+    pending.current = { run, done };
+    void revoke.run();
+  };
+  const busy = revoke.busy;
+  const error = revoke.error ?? listError;
+  const notice = typeof revoke.done === "string" ? revoke.done : null;
 
   if (error?.code === "SESSION_NOT_FRESH") {
     return (
@@ -118,7 +123,7 @@ export default function SessionList({ onSignInAgain }: Props): ReactNode {
                         className="button button--sm button--secondary"
                         disabled={busy}
                         aria-label={`Sign out ${browser} at ${s.ipAddress || "an unknown address"}, signed in ${when(s.createdAt)}`}
-                        onClick={() => void act(() => client!.revokeSession({ token: s.token }), `Signed out ${browser}.`)}
+                        onClick={() => act(() => client!.revokeSession({ token: s.token }), `Signed out ${browser}.`)}
                       >
                         Sign out
                       </button>
@@ -141,7 +146,7 @@ export default function SessionList({ onSignInAgain }: Props): ReactNode {
           type="button"
           className="button button--secondary"
           disabled={busy}
-          onClick={() => void act(() => client!.revokeOtherSessions(), "Signed out everywhere else.")}
+          onClick={() => act(() => client!.revokeOtherSessions(), "Signed out everywhere else.")}
         >
           Sign out everywhere else
         </button>

@@ -1,19 +1,15 @@
 import React, { useEffect, useRef, useState, type ReactNode } from "react";
 import Link from "@docusaurus/Link";
 import { useLocation } from "@docusaurus/router";
-import { useAuth, useNavigate, withRedirect } from "@textbook-auth/docusaurus-theme/client";
-
-export interface Props {
-  mobile?: boolean;
-  position?: "left" | "right";
-  className?: string;
-}
+import FormError from "@theme/FormError";
+import { useAuth, useSignOut, withRedirect } from "@textbook-auth/docusaurus-theme/client";
+import type { Props } from "@theme/NavbarItem/AuthNavbarItem";
 
 /** "Sign in" for visitors; the reader's name with a menu (Account, Sign out) for readers. */
 export default function AuthNavbarItem({ mobile = false, className }: Props): ReactNode {
-  const { status, user, client, paths } = useAuth();
+  const { status, user, paths } = useAuth();
   const location = useLocation();
-  const navigate = useNavigate();
+  const { signOut, error: signOutError, busy: signingOut } = useSignOut();
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
 
@@ -26,11 +22,9 @@ export default function AuthNavbarItem({ mobile = false, className }: Props): Re
     return () => document.removeEventListener("click", close);
   }, [open]);
 
-  async function signOut() {
+  async function signOutHere() {
     setOpen(false);
-    if (!client) return;
-    const { error } = await client.signOut();
-    if (!error) navigate(paths.home);
+    await signOut(paths.home);
   }
 
   // Before the session is known, keep the slot's space without guessing who this is.
@@ -61,8 +55,13 @@ export default function AuthNavbarItem({ mobile = false, className }: Props): Re
           <Link className="menu__link" to={paths.account}>{name}</Link>
         </li>
         <li className="menu__list-item">
-          <button type="button" className="menu__link clean-btn" onClick={() => void signOut()}>Sign out</button>
+          <button type="button" className="menu__link clean-btn" disabled={signingOut} onClick={() => void signOutHere()}>Sign out</button>
         </li>
+        {signOutError && (
+          <li className="menu__list-item">
+            <FormError error={signOutError} />
+          </li>
+        )}
       </>
     );
   }
@@ -86,11 +85,17 @@ export default function AuthNavbarItem({ mobile = false, className }: Props): Re
           </Link>
         </li>
         <li role="none">
-          <button role="menuitem" type="button" className="dropdown__link clean-btn" style={{ width: "100%", textAlign: "left" }} onClick={() => void signOut()}>
+          <button role="menuitem" type="button" className="dropdown__link clean-btn" style={{ width: "100%", textAlign: "left" }} disabled={signingOut} onClick={() => void signOutHere()}>
             Sign out
           </button>
         </li>
       </ul>
+      {signOutError && (
+        // Beside the menu, not in it: the menu closes on the click, and the reader must see that they are still in.
+        <div style={{ position: "absolute", top: "100%", right: 0, minWidth: "18rem", marginTop: "0.5rem", zIndex: 1 }}>
+          <FormError error={signOutError} />
+        </div>
+      )}
     </div>
   );
 }
