@@ -1,6 +1,7 @@
 /**
  * One origin: `/api/auth/*` is Better-Auth, `/api/*` is proxied to the Python backend, `/healthz` reports both
- * dependencies, and everything else is the built Docusaurus site.
+ * dependencies, and everything else is the built Docusaurus site. The server runs it behind the pre-router
+ * (pre-router.ts), which answers the hot paths without it.
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -55,9 +56,6 @@ export interface AppDeps {
 const PLACEHOLDER = `<!doctype html><meta charset="utf-8"><title>Textbook</title>
 <h1>The site is not built yet</h1><p>Run <code>npm start</code>, which builds it.</p>`;
 
-/** The listener the server runs: the pre-router (pre-router.ts) in front of this Hono app. */
-export { createPreRouter as createListener } from "./pre-router";
-
 export function createApp(
   { auth, pool, backendUrl, siteDir, trustProxy, publicUrl, trustedOrigins, lookup, mailbox }: AppDeps,
   cors: CorsPolicy,
@@ -104,7 +102,7 @@ export function createApp(
   // belongs to the auth server, and the backend must never receive a request for it.
   app.all("/api/auth/*", () => errorResponse("METHOD_NOT_ALLOWED", undefined, { allow: "GET, POST" }));
 
-  // Only a path that URL parsing turned into an /api/ path, or spelled with escapes, gets here (see createListener):
+  // Only a path that URL parsing turned into an /api/ path, or spelled with escapes, gets here (see pre-router.ts):
   // the backend would receive it as sent, not as routed, so it is not proxied.
   app.all("/api/*", () => errorResponse("NOT_FOUND"));
 
