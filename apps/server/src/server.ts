@@ -10,7 +10,7 @@ import { createPool } from "./database/pool";
 import { migrate } from "./database/migrate";
 import { authOptions, createAuth } from "./auth/auth";
 import { resolveSecret } from "./auth/secret";
-import { createListener } from "./http/app";
+import { createPreRouter } from "./http/pre-router";
 import { createSessionLookup } from "./sessions/lookup";
 import { spawnBackend } from "./backend/spawn";
 import { createMailer } from "./mail/mailer";
@@ -69,13 +69,12 @@ export async function startServer(config: Config, log: (line: string) => void = 
       log,
     });
     cleanups.push(() => lookup.stop());
-    const listener = await createListener({
+    const listener = await createPreRouter({
       auth: createAuth(config, pool, secret, mailer),
       mailbox: mailer.mailbox,
       pool,
       backendUrl: config.backendUrl,
       siteDir: config.siteDir,
-      throttleSignIn: config.rateLimit,
       trustProxy: config.trustProxy,
       publicUrl: config.publicUrl,
       trustedOrigins: config.trustedOrigins,

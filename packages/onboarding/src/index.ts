@@ -11,6 +11,7 @@ import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthEndpoint, getSession, getSessionFromCtx } from "better-auth/api";
 import { parseSetCookieHeader, toCookieOptions } from "better-auth/cookies";
 import { parseSessionOutput, parseUserOutput } from "better-auth/db";
+import { needsBetterAuth, plainSessionOptions, sessionPayload, supportsInternals, withoutToken } from "./internals.js";
 import * as z from "zod";
 import { ONBOARDING_ERROR_CODES } from "./error-codes.js";
 import { DEFAULT_PROFILE_FIELDS, type ProfileField } from "./profile-fields.js";
@@ -43,6 +44,7 @@ export {
 } from "./session-changes.js";
 export { readProfile, readSessionStandings, readSessionWithProfile, writeProfile, questionsOf } from "./store.js";
 export type { SessionRow } from "./store.js";
+export { BETTER_AUTH_RANGE, needsBetterAuth, plainSessionOptions, sessionPayload, supportsInternals } from "./internals.js";
 export { completenessPredicate, requirementsFingerprint } from "./requirements.js";
 export type { OnboardingOptions, Profile, ProfileQuestion, ProfileResponse, Queryable } from "./types.js";
 
@@ -54,13 +56,14 @@ export function profileInputFor(fields: readonly ProfileField[]) {
 /** The validator for profile-fields.json's questions. */
 export const profileInput = profileInputFor(DEFAULT_PROFILE_FIELDS);
 
+/** INVALID_PROFILE with a sentence naming what is wrong (the code is the contract; the words help a developer). */
 function invalidProfile(message: string): APIError {
-  return new APIError("BAD_REQUEST", { code: ONBOARDING_ERROR_CODES.INVALID_PROFILE.code, message });
+  return APIError.from("BAD_REQUEST", { code: ONBOARDING_ERROR_CODES.INVALID_PROFILE.code, message });
 }
 
 /** Turns a zod failure into one sentence that names the field, e.g. `developerRole: must be one of ...`. */
-function describe(error: z.ZodError): string {
-  const issue = error.issues[0]!;
+function describe(issues: readonly z.core.$ZodIssue[]): string {
+  const issue = issues[0]!;
   if (issue.code === "unrecognized_keys") return `Unknown field: ${issue.keys.join(", ")}`;
   const field = issue.path.join(".") || "body";
   if (issue.code === "invalid_value") return `${field}: must be one of ${issue.values.join(", ")}`;
@@ -71,10 +74,7 @@ function describe(error: z.ZodError): string {
 async function requireUserId(ctx: Parameters<typeof getSessionFromCtx>[0]): Promise<string> {
   const session = await getSessionFromCtx(ctx);
   if (!session) {
-    throw new APIError("UNAUTHORIZED", {
-      code: ONBOARDING_ERROR_CODES.UNAUTHENTICATED.code,
-      message: ONBOARDING_ERROR_CODES.UNAUTHENTICATED.message,
-    });
+    throw APIError.from("UNAUTHORIZED", ONBOARDING_ERROR_CODES.UNAUTHENTICATED);
   }
   return session.user.id;
 }
@@ -87,54 +87,7 @@ const betterAuthGetSession = getSession();
 
 type BaseSession = Awaited<ReturnType<typeof getSessionFromCtx>> & {};
 
-/**
- * The session as page scripts receive it: without `token`, the raw session token. Nothing in the browser needs it
- * (the HttpOnly cookie carries the credential), and handing it to every script would undo what HttpOnly is for.
- */
-function withoutToken<S extends { token?: unknown }>(session: S): Omit<S, "token"> {
-  const { token: _token, ...rest } = session;
-  return rest;
-}
-
 type EndpointContext = Parameters<typeof getSessionFromCtx>[0];
-
-/**
- * True when no option makes Better-Auth's get-session do more than read the session, its user and (here) the profile:
- * no cookie cache, secondary storage, deferred refresh, or extra user or session fields. Only then may get-session
- * be answered from one query (or from memory, as the auth server does), with Better-Auth kept for everything else.
- */
-export function plainSessionOptions(options: BetterAuthOptions): boolean {
-  return (
-    !options.session?.cookieCache?.enabled &&
-    !options.secondaryStorage &&
-    !options.session?.deferSessionRefresh &&
-    !options.session?.additionalFields &&
-    !options.user?.additionalFields &&
-    !(options.plugins ?? []).some((p) => p.schema?.user || p.schema?.session)
-  );
-}
-
-/**
- * Whether Better-Auth itself must answer for this session: it has expired (the cookie is then deleted), or it is due
- * for refresh (its expiry is pushed back and the cookie set again). `sessionConfig` is Better-Auth's context's.
- */
-export function needsBetterAuth(
-  row: SessionRow,
-  sessionConfig: { expiresIn: number; updateAge: number },
-  options: BetterAuthOptions,
-  now = Date.now(),
-): boolean {
-  const expiresAt = row.session.expiresAt.valueOf();
-  const dueForRefresh = expiresAt - sessionConfig.expiresIn * 1000 + sessionConfig.updateAge * 1000 <= now;
-  return expiresAt <= now || (dueForRefresh && !options.session?.disableSessionRefresh);
-}
-
-/** get-session's payload for a live session: Better-Auth's session and user output, the profile and its flag. */
-export function sessionPayload(options: BetterAuthOptions, row: SessionRow) {
-  const session = parseSessionOutput(options, row.session);
-  const user = parseUserOutput(options, row.user);
-  return { session: withoutToken(session), user: { ...user, profileComplete: row.profile?.onboardingCompleted ?? false }, profile: row.profile };
-}
 
 /**
  * The common case of get-session in one query (session, user and profile) instead of three: a signed session
@@ -145,6 +98,7 @@ export function sessionPayload(options: BetterAuthOptions, row: SessionRow) {
 async function fastSession(ctx: EndpointContext, pool: OnboardingOptions["pool"], fields: readonly ProfileField[]) {
   const { options, authCookies, secret, sessionConfig } = ctx.context;
   const plain =
+    supportsInternals(ctx.context.version) &&
     plainSessionOptions(options) &&
     Object.keys(ctx.query ?? {}).length === 0 &&
     !ctx.getCookie(authCookies.sessionData.name) &&
@@ -176,8 +130,9 @@ export const onboarding = (options: OnboardingOptions) => {
 
   return {
     id: "onboarding",
-    // Runs before Better-Auth parses the body, whose own errors (bad JSON, wrong content type) would not carry
-    // INVALID_PROFILE; a body that is not small JSON never reaches the endpoint.
+    // Only the transport rules, which Better-Auth's router enforces while it reads the body, before any endpoint
+    // option or hook can act, and answers with its own codes (415, or 400 BAD_REQUEST for bad JSON): here they carry
+    // INVALID_PROFILE like every other refusal of this endpoint. What the body holds is the endpoint's body schema.
     onRequest: async (request, ctx) => {
       if (request.method !== "POST" || new URL(request.url).pathname !== `${ctx.options.basePath ?? "/api/auth"}/profile`) {
         return;
@@ -199,23 +154,31 @@ export const onboarding = (options: OnboardingOptions) => {
         return ctx.json(toResponse(await readProfile(pool, userId, fields), fields));
       }),
 
-      updateProfile: createAuthEndpoint("/profile", { method: "POST", requireHeaders: true, metadata: CLIENT_ACTION }, async (ctx) => {
-        const userId = await requireUserId(ctx);
-        const body: unknown = ctx.body;
-        if (body === null || typeof body !== "object" || Array.isArray(body)) {
-          throw invalidProfile("The body must be a JSON object");
-        }
-        const parsed = input.safeParse(body);
-        if (!parsed.success) throw invalidProfile(describe(parsed.error));
-        return ctx.json(toResponse(await writeProfile(pool, userId, parsed.data as Record<string, string>, fields), fields));
-      }),
+      updateProfile: createAuthEndpoint(
+        "/profile",
+        {
+          method: "POST",
+          requireHeaders: true,
+          metadata: CLIENT_ACTION,
+          // Better-Auth validates the body against the questions before the handler runs (so a body that is not an
+          // answer to every question is refused before the session is looked up); its refusal carries our code.
+          body: input,
+          onValidationError: ({ issues }) => {
+            throw invalidProfile(describe(issues as readonly z.core.$ZodIssue[]));
+          },
+        },
+        async (ctx) => {
+          const userId = await requireUserId(ctx);
+          return ctx.json(toResponse(await writeProfile(pool, userId, ctx.body as Record<string, string>, fields), fields));
+        },
+      ),
 
       // Same path as Better-Auth's own route: plugin endpoints take precedence, as with customSession.
       getSession: createAuthEndpoint(
         "/get-session",
         // CUSTOM_SESSION tells the client to type the session from this endpoint's return value.
         { method: "GET", requireHeaders: true, metadata: { CUSTOM_SESSION: true } }, async (ctx) => {
-        const fast = await fastSession(ctx, pool, fields);
+        const fast = options.fastGetSession === false ? null : await fastSession(ctx, pool, fields);
         if (fast) return ctx.json(fast);
         // Better-Auth's own handler does the cookie checks, refresh and cookie-cache work; we add the profile.
         const { headers, response } = (await betterAuthGetSession({

@@ -48,4 +48,10 @@ export interface OnboardingOptions {
    * same list (`migrateOnboarding(pool, fields)`); apps/server reads it from this option.
    */
   fields?: readonly ProfileField[];
+  /**
+   * Answer the common get-session in one query (see internals.ts) instead of through Better-Auth's own get-session
+   * plus a profile read. Default true. False makes every answer Better-Auth's: the reference differential tests
+   * compare the fast path with.
+   */
+  fastGetSession?: boolean;
 }

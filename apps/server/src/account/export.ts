@@ -20,7 +20,7 @@ export type BackendExport = (headers: Headers) => Promise<unknown>;
 export const BACKEND_EXPORT_PATH = "/api/me/export";
 
 function unavailable(): APIError {
-  return new APIError("BAD_GATEWAY", { code: "UPSTREAM_UNAVAILABLE", message: ACCOUNT_ERROR_CODES.UPSTREAM_UNAVAILABLE.message });
+  return APIError.from("BAD_GATEWAY", ACCOUNT_ERROR_CODES.UPSTREAM_UNAVAILABLE);
 }
 
 export function backendExport(backendUrl: string, timeoutMs = 10_000): BackendExport {

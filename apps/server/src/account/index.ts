@@ -34,8 +34,7 @@ export interface AccountPluginOptions {
 
 export const account = (options: AccountPluginOptions) => {
   const { pool } = options;
-  const error = (status: "BAD_REQUEST" | "FORBIDDEN", code: keyof typeof ACCOUNT_ERROR_CODES) =>
-    new APIError(status, { code, message: ACCOUNT_ERROR_CODES[code].message });
+  const error = (status: "BAD_REQUEST" | "FORBIDDEN", code: keyof typeof ACCOUNT_ERROR_CODES) => APIError.from(status, ACCOUNT_ERROR_CODES[code]);
 
   return {
     id: "textbook-account",

@@ -6,9 +6,6 @@
  */
 import { betterAuth, type BetterAuthOptions } from "better-auth";
 import { bearer, jwt } from "better-auth/plugins";
-import { router } from "better-auth/api";
-import { runWithAdapter } from "@better-auth/core/context";
-import type { AuthContext } from "better-auth";
 import { COOKIE_PREFIX, jwtPayload, onboarding } from "@textbook-auth/onboarding";
 import type pg from "pg";
 import type { Config } from "../config";
@@ -19,6 +16,8 @@ import { changeEmailMail, resetPasswordMail, verifyEmailMail } from "../mail/mes
 import { account, afterDelete } from "../account";
 import { backendExport } from "../account/export";
 import { socialPlugins, socialProviderOptions } from "./social";
+import { signInThrottle } from "./sign-in-throttle";
+import { withOneRouter } from "./better-auth-internals";
 
 /** A reset link works once, for this long. */
 export const RESET_PASSWORD_EXPIRES_IN = 60 * 60;
@@ -146,6 +145,8 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
     },
     plugins: [
       onboarding({ pool, fields: config.profileFields }),
+      // Failed sign-ins per account, on top of the per-address limits above; on and off with them.
+      ...(config.rateLimit ? [signInThrottle({ pool })] : []),
       ...socialPlugins(config.socialProviders),
       account({
         pool,
@@ -172,29 +173,7 @@ export function authOptions(config: Config, pool: pg.Pool, secret: string, maile
 }
 
 export function createAuth(config: Config, pool: pg.Pool, secret: string, mailer?: Mailer) {
-  const options = authOptions(config, pool, secret, mailer);
-  const auth = betterAuth(options);
-  // Both are static strings here; were either dynamic, Better-Auth's own per-request handler would be needed.
-  if (typeof options.baseURL !== "string" || !Array.isArray(options.trustedOrigins)) return auth;
-  return { ...auth, handler: handlerWithOneRouter(auth) };
-}
-
-/**
- * Better-Auth 1.7's handler rebuilds every endpoint and its router on each request (a quarter of a get-session's
- * CPU), because a dynamic base URL or trusted-origins function could differ per request. Ours are static, so the
- * per-request context it copies is the same every time: build it and the router once.
- */
-function handlerWithOneRouter(auth: { $context: Promise<unknown>; options: BetterAuthOptions }) {
-  const ready = (auth.$context as Promise<AuthContext>).then((ctx) => {
-    // The per-request copy's trusted origins and providers, computed from static options, equal the ones
-    // computed at start-up. A plugin that added trusted origins in its init would break that; ours add none.
-    const context = Object.create(Object.getPrototypeOf(ctx), Object.getOwnPropertyDescriptors(ctx));
-    return { context: context as AuthContext, handler: router(context, auth.options).handler };
-  });
-  return async (request: Request): Promise<Response> => {
-    const { context, handler } = await ready;
-    return runWithAdapter(context.adapter, () => handler(request));
-  };
+  return withOneRouter(betterAuth(authOptions(config, pool, secret, mailer)));
 }
 
 export type Auth = ReturnType<typeof createAuth>;

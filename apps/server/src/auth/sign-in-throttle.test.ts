@@ -3,7 +3,15 @@ import { setTimeout as delay } from "node:timers/promises";
 import assert from "node:assert/strict";
 import pg from "pg";
 import { createTestDatabase } from "../../../../scripts/test-postgres.mjs";
-import { addressKey, releaseAttempt, reserveAttempt, THROTTLE_SCHEMA } from "./sign-in-throttle";
+import { betterAuth } from "better-auth";
+import { addressKey, DEFAULT_THROTTLE, releaseAttempt, reserveAttempt, THROTTLE_SCHEMA } from "./sign-in-throttle";
+import { authOptions } from "./auth";
+import { loadConfig } from "../config";
+import { migrate } from "../database/migrate";
+import { CLIENT_ADDRESS_HEADER } from "../http/client-address";
+import { TEST_SECRET } from "../testing/server";
+
+const ORIGIN = "http://127.0.0.1:3997";
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 // Two pools stand for two server instances: the reservation must be atomic across processes, not just in one.
@@ -84,4 +92,37 @@ test("address keys: IPv6 by its /64 in one spelling, IPv4-mapped IPv6 as IPv4, I
   assert.equal(addressKey("::ffff:192.0.2.7"), "192.0.2.7");
   assert.equal(addressKey("192.0.2.7"), "192.0.2.7");
   assert.notEqual(addressKey("192.0.2.7"), addressKey("192.0.2.8"));
+});
+
+test("the plugin throttles inside Better-Auth, whatever mounts it: a form with repeated fields counts the account whose password is checked", async () => {
+  // Better-Auth's own handler, no Hono in front: the throttle is part of the auth instance (issue 13). Its own
+  // database, since this file's shares a table from before reservations.
+  const own = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: own.url, max: 4 });
+  // Dropping the database ends idle connections; without a listener that would be an uncaught error.
+  pool.on("error", () => {});
+  try {
+    const config = loadConfig({ NODE_ENV: "test", PUBLIC_URL: ORIGIN, DATABASE_URL: own.url, BETTER_AUTH_SECRET: TEST_SECRET, RATE_LIMIT: "true" });
+    const options = authOptions(config, pool, TEST_SECRET);
+    await migrate(pool, options);
+    const { handler } = betterAuth(options);
+    const post = (path: string, body: string, type: string) =>
+      handler(new Request(ORIGIN + path, { method: "POST", headers: { origin: ORIGIN, "content-type": type, [CLIENT_ADDRESS_HEADER]: "192.0.2.99" }, body }));
+    const password = "correct horse battery";
+    const signUp = await post("/api/auth/sign-up/email", JSON.stringify({ email: "victim@example.com", password, name: "V" }), "application/json");
+    assert.equal(signUp.status, 200);
+    // Better-Auth's parser keeps the last of repeated fields: every guess is checked against the victim's password.
+    const guess = (pw: string) =>
+      post("/api/auth/sign-in/email", new URLSearchParams([["email", "decoy@example.com"], ["email", "victim@example.com"], ["password", pw]]).toString(), "application/x-www-form-urlencoded");
+    for (let i = 0; i < DEFAULT_THROTTLE.perAddress; i++) assert.equal((await guess(`guess ${i}`)).status, 401, `guess ${i}`);
+    const refused = await guess(password);
+    assert.equal(refused.status, 429);
+    assert.equal((await refused.json()).code, "TOO_MANY_ATTEMPTS");
+    assert.ok(Number(refused.headers.get("retry-after")) > 0);
+    // The decoy was never counted.
+    assert.equal((await pool.query(`SELECT count(*)::int AS n FROM sign_in_failure WHERE email = 'decoy@example.com'`)).rows[0].n, 0);
+  } finally {
+    await pool.end();
+    await own.drop();
+  }
 });

@@ -1,5 +1,7 @@
 /**
- * Throttling of repeated failed sign-ins for one account, on top of the per-address rate limit.
+ * Throttling of repeated failed sign-ins for one account, on top of the per-address rate limit: a Better-Auth plugin
+ * (`signInThrottle`) whose hooks see the body as Better-Auth parsed it, so the account counted is the account whose
+ * password is checked, whatever the encoding (JSON or form, repeated fields).
  *
  * Failures are counted per (email, client address) and per email over a rolling window, in PostgreSQL so every
  * server instance sees them. The per-address limit is tight, so guessing from one address stops quickly while the
@@ -17,8 +19,13 @@
  * addresses.
  */
 import { createHash } from "node:crypto";
+import type { BetterAuthPlugin } from "better-auth";
+import { APIError, createAuthMiddleware, getIP, isAPIError } from "better-auth/api";
+import { defineRequestState } from "@better-auth/core/context";
+import { defineErrorCodes } from "@better-auth/core/utils/error-codes";
 import { normalizeIP } from "@better-auth/core/utils/ip";
 import type pg from "pg";
+import { SERVER_ERRORS } from "../http/errors";
 
 export interface ThrottleLimits {
   /** Failures allowed per (email, address) in the window. Default 5. */
@@ -118,3 +125,69 @@ export async function releaseAttempt(pool: pg.Pool, id: string, success?: { emai
     [id, normalise(success.email), addressKey(success.address)],
   );
 }
+
+/** The plugin's one code; its status and words are the server's table's (one home for both). */
+export const THROTTLE_ERROR_CODES = defineErrorCodes({ TOO_MANY_ATTEMPTS: SERVER_ERRORS.TOO_MANY_ATTEMPTS.message });
+
+export interface SignInThrottleOptions {
+  pool: pg.Pool;
+  /** Default DEFAULT_THROTTLE: 5 per (email, address), 50 per email, over 900 s. */
+  limits?: ThrottleLimits;
+}
+
+type Held = { id: string; email: string; address: string };
+
+// The slot a before hook took, for the after hook of the same request (Better-Auth's per-request store).
+const heldSlot = defineRequestState<Held | null>(() => null);
+
+// Only HTTP sign-ins: a server-side `auth.api.signInEmail()` call has no client to throttle.
+const isSignIn = (ctx: { path?: string; request?: Request }) => ctx.path === "/sign-in/email" && ctx.request !== undefined;
+
+/**
+ * Failed sign-ins are counted per account and address; past the limit the password is not even checked. Each attempt
+ * is counted before the password is checked (hooks.before, after Better-Auth's origin check and rate limit) and
+ * given back unless it may have been a wrong password (hooks.after), so concurrent guesses cannot all pass the limit
+ * at once. The address is Better-Auth's own (`getIP`), so the throttle and its rate limiter count the same client.
+ */
+export const signInThrottle = ({ pool, limits = DEFAULT_THROTTLE }: SignInThrottleOptions) =>
+  ({
+    id: "sign-in-throttle",
+    hooks: {
+      before: [
+        {
+          matcher: isSignIn,
+          handler: createAuthMiddleware(async (ctx) => {
+            const email = (ctx.body as { email?: unknown } | undefined)?.email;
+            // No email string: the endpoint's body schema refuses it (400) before any password check.
+            if (typeof email !== "string") return;
+            const address = getIP(ctx.request!, ctx.context.options) ?? "unknown";
+            const reservation = await reserveAttempt(pool, email, address, limits);
+            if (!reservation.allowed) {
+              const { code, message } = THROTTLE_ERROR_CODES.TOO_MANY_ATTEMPTS;
+              throw new APIError("TOO_MANY_REQUESTS", { code, message }, { "retry-after": String(reservation.retryAfterSeconds) });
+            }
+            await heldSlot.set({ id: reservation.id, email, address });
+          }),
+        },
+      ],
+      after: [
+        {
+          matcher: isSignIn,
+          handler: createAuthMiddleware(async (ctx) => {
+            const held = await heldSlot.get();
+            if (!held) return;
+            await heldSlot.set(null);
+            // 401 is a wrong password (or an unknown account, counted alike so the limit tells nothing about which
+            // emails exist): the slot stays used. Other 4xx are refusals before any password check (body schema,
+            // callback checks). A thrown non-API error (the database gone) never reaches here: the slot is kept, as
+            // the failure may have come after the check.
+            const returned: unknown = ctx.context.returned;
+            const status = isAPIError(returned) ? returned.statusCode : 200;
+            if (status < 400) await releaseAttempt(pool, held.id, { email: held.email, address: held.address });
+            else if (status < 500 && status !== 401) await releaseAttempt(pool, held.id);
+          }),
+        },
+      ],
+    },
+    $ERROR_CODES: THROTTLE_ERROR_CODES,
+  }) satisfies BetterAuthPlugin;

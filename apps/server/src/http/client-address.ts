@@ -1,7 +1,8 @@
 /**
- * The client address Better-Auth sees (rate limits, session.ipAddress). A bare Node server hands Better-Auth no
- * address, and a client-supplied header must not be believed, so the HTTP layer writes its own header from the
- * socket, or from the last X-Forwarded-For entry when TRUST_PROXY says a proxy we run is in front.
+ * The client address Better-Auth sees (rate limits, session.ipAddress, the sign-in throttle). A bare Node server hands
+ * Better-Auth no address, and a client-supplied header must not be believed, so the HTTP layer decides it from the
+ * socket, or from the last X-Forwarded-For entry when TRUST_PROXY says a proxy we run is in front, and hands it to
+ * Better-Auth in its own header (auth-route.ts), the one Better-Auth's `advanced.ipAddress` is told to read.
  */
 export const CLIENT_ADDRESS_HEADER = "x-textbook-client-address";
 
@@ -12,11 +13,4 @@ export function clientAddress(request: Request, socketAddress: string | undefine
     if (last) return last;
   }
   return socketAddress ?? "unknown";
-}
-
-/** Sets our header on the incoming request, replacing any client-sent copy. In place: cloning a Request per call
- * cost more than Better-Auth's whole get-session. */
-export function withClientAddress(request: Request, address: string): Request {
-  request.headers.set(CLIENT_ADDRESS_HEADER, address);
-  return request;
 }

@@ -1,16 +1,17 @@
 /**
  * `GET /api/auth/get-session` answered before Hono and Better-Auth, for the common cases only: no query, plain
- * Better-Auth options, no bearer credential and none of Better-Auth's other session cookies; then either no session
- * cookie at all (a visitor: null), or a signed one whose session is live and not due for refresh. The session comes from the memory cache or one query (lookup.ts); the payload is the onboarding
- * plugin's own (`sessionPayload`). Everything else (no session, a bad signature, expiry, refresh, an outage) returns
+ * Better-Auth options on a Better-Auth the rules were checked on (../auth/better-auth-internals.ts), no bearer
+ * credential and none of Better-Auth's other session cookies; then either no session cookie at all (a visitor: null),
+ * or a signed one whose session is live and not due for refresh. The session comes from the memory cache or one query
+ * (lookup.ts); the payload is the onboarding plugin's own (`sessionPayload`). Everything else (no session, a bad signature, expiry, refresh, an outage) returns
  * false and Better-Auth answers, so it stays the authority on cookies and refresh. Every page view asks this: through
  * Better-Auth's router it cost about 0.6 ms of CPU, a large part of which was building the request and the router.
- * A differential test (fast-get-session.test.ts) holds the two answers equal.
+ * Differential tests (fast-get-session.test.ts, ../auth/better-auth-internals.test.ts) hold the two answers equal.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getCookies } from "better-auth/cookies";
-import type { AuthContext, BetterAuthOptions } from "better-auth";
-import { needsBetterAuth, plainSessionOptions, sessionPayload } from "@textbook-auth/onboarding";
+import type { BetterAuthOptions } from "better-auth";
+import { fastGetSessionRules } from "../auth/better-auth-internals";
 import type { SessionLookup } from "./lookup";
 import { parseCookieHeader, verifySignedValue } from "./signed-cookie";
 
@@ -24,11 +25,11 @@ export interface FastGetSessionDeps {
   responseHeaders: Readonly<Record<string, string>>;
 }
 
-/** Returns an answerer, or null when Better-Auth's options rule the fast path out altogether. */
+/** Returns an answerer, or null when Better-Auth's options (or its version) rule the fast path out altogether. */
 export async function createFastGetSession({ auth, secret, lookup, responseHeaders }: FastGetSessionDeps) {
   const { options } = auth;
-  if (!plainSessionOptions(options)) return null;
-  const { sessionConfig } = (await auth.$context) as AuthContext;
+  const rules = await fastGetSessionRules(auth);
+  if (!rules) return null;
   const cookies = getCookies(options);
   const names = { session: cookies.sessionToken.name, data: cookies.sessionData.name, dontRemember: cookies.dontRememberToken.name };
   const own = { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" };
@@ -64,8 +65,8 @@ export async function createFastGetSession({ auth, secret, lookup, responseHeade
     } catch {
       return false; // Better-Auth's path tells an outage apart and answers with a code
     }
-    if (!row || needsBetterAuth(row, sessionConfig, options)) return false;
-    outgoing.writeHead(200, headers).end(JSON.stringify(sessionPayload(options, row)));
+    if (!row || rules.needsBetterAuth(row)) return false;
+    outgoing.writeHead(200, headers).end(JSON.stringify(rules.payload(row)));
     return true;
   };
 }
