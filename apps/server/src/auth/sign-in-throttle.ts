@@ -11,7 +11,7 @@
  * The contract: every attempt is counted as a failure *before* its password is checked (`reserveAttempt`), and the
  * count is given back only when the attempt succeeds or never reached the password (`releaseAttempt`). Checking a
  * limit first and recording the failure after lets every concurrent guess pass the check before any is recorded
- * (issue 9: 80 concurrent guesses got 57 password checks against a limit of 50). So N concurrent guesses never check
+ * (measured: 80 concurrent guesses got 57 password checks against a limit of 50). So N concurrent guesses never check
  * more passwords than the limits allow, across any number of server instances.
  *
  * Addresses are keyed as Better-Auth's own rate limiter keys them (`normalizeIP`): IPv4-mapped IPv6 as IPv4, other
