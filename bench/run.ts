@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: one run, one machine, loopback only, bounded in time (about four minutes). Every figure is
- * printed beside its baseline from the same run, with the ratio and its target (the README says why each target). Not part of `npm test`.
+ * printed beside its baseline from the same run, with the ratio and its target. Not part of `npm test`.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
