@@ -82,23 +82,33 @@ describe("startStack", () => {
     for (const pid of pids) assert.ok(pid && (await gone(pid)), `process ${pid} outlived stop()`);
   });
 
-  it("JWT mode: the backend verifies the Node server's tokens by its JWKS", async () => {
-    const stack = await startStack({ backend: true, authMode: "jwt" });
-    try {
-      const cookie = await signUp(stack.url!);
-      const { token } = (await (await fetch(`${stack.url}/api/auth/token`, { headers: { cookie } })).json()) as { token: string };
-      const withToken = await fetch(`${stack.backendUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
-      assert.equal(((await withToken.json()) as { code: string }).code, "PROFILE_INCOMPLETE");
-      // The same token with its payload changed fails the signature check against the JWKS.
-      const [head, payload, signature] = token.split(".");
-      const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
-      const forged = [head, Buffer.from(JSON.stringify({ ...claims, sub: "someone-else" })).toString("base64url"), signature].join(".");
-      const withForged = await fetch(`${stack.backendUrl}/api/me`, { headers: { authorization: `Bearer ${forged}` } });
-      assert.equal(((await withForged.json()) as { code: string }).code, "UNAUTHENTICATED");
-    } finally {
-      await stack.stop();
-    }
-  });
+  for (const [how, second] of [
+    ["with its Node server", false],
+    // As the bench runs it: a second stack on the first one's database, its output drained unread.
+    ["alone, beside another stack's Node server", true],
+  ] as const) {
+    it(`JWT mode ${how}: the backend verifies the Node server's tokens by its JWKS`, async () => {
+      const stack = await startStack({ backend: !second, authMode: "jwt" });
+      const jwtStack = second
+        ? await startStack({ node: false, migrate: false, databaseUrl: stack.databaseUrl, secret: stack.secret, backend: true, authMode: "jwt", publicUrl: stack.url!, output: "ignore" })
+        : stack;
+      try {
+        const cookie = await signUp(stack.url!);
+        const { token } = (await (await fetch(`${stack.url}/api/auth/token`, { headers: { cookie } })).json()) as { token: string };
+        const withToken = await fetch(`${jwtStack.backendUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+        assert.equal(((await withToken.json()) as { code: string }).code, "PROFILE_INCOMPLETE");
+        // The same token with its payload changed fails the signature check against the JWKS.
+        const [head, payload, signature] = token.split(".");
+        const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
+        const forged = [head, Buffer.from(JSON.stringify({ ...claims, sub: "someone-else" })).toString("base64url"), signature].join(".");
+        const withForged = await fetch(`${jwtStack.backendUrl}/api/me`, { headers: { authorization: `Bearer ${forged}` } });
+        assert.equal(((await withForged.json()) as { code: string }).code, "UNAUTHENTICATED");
+      } finally {
+        if (second) await jwtStack.stop();
+        await stack.stop();
+      }
+    });
+  }
 
   it("restartNode keeps the port, database and secret: a session survives it", async () => {
     const stack = await startStack({});
