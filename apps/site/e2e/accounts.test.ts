@@ -8,19 +8,8 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import {
-  collectPageErrors,
-  launchBrowser,
-  signUpReader,
-  startProduct,
-  startTestSmtp,
-  step,
-  tracedPage,
-  uniqueEmail,
-  type Product,
-  type TestSmtp,
-} from "./harness";
+import type { Browser, BrowserContext } from "playwright-core";
+import { contextsPerTest, launchBrowser, signUpReader, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
 
 const CHAPTER = "/docs/data";
 const CHAPTER_TITLE = "Lists and dictionaries";
@@ -39,14 +28,7 @@ describe("accounts with real mail", () => {
   let product: Product;
   let smtp: TestSmtp;
   let browser: Browser;
-  let current: { context: BrowserContext; errors: string[] } | null = null;
-
-  /** A fresh context and page for one test; a script error on any of its pages fails that test. */
-  async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const { context, page } = await tracedPage(browser, { baseURL: product.url, acceptDownloads: true });
-    current = { context, errors: collectPageErrors(page) };
-    return { context, page };
-  }
+  const contexts = contextsPerTest(() => ({ browser, options: { baseURL: product.url, acceptDownloads: true } }));
 
   /** A confirmed reader who has onboarded (beginner, data science), signed in within `context`. */
   const confirmedReader = (context: BrowserContext, label: string) => signUpReader(context, product, { label, name: "Mae Ling", profile: BEGINNER, smtp });
@@ -59,13 +41,8 @@ describe("accounts with real mail", () => {
     ]);
   });
 
-  afterEach(async () => {
-    const test = current;
-    current = null;
-    if (!test) return;
-    await test.context.close().catch(() => {});
-    assert.deepEqual(test.errors, [], "a page reported a script error");
-  });
+  // A script error on any page a test opened fails that test.
+  afterEach(async () => assert.deepEqual(await contexts.closeAll(), [], "a page reported a script error"));
 
   after(async () => {
     await browser?.close();
@@ -74,7 +51,7 @@ describe("accounts with real mail", () => {
   });
 
   it("sign-in says which chapter the reader came for", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     await step(context, page, "accounts-01-sign-in-reason", async () => {
       await page.goto(CHAPTER);
       await page.waitForURL((u) => u.pathname === "/sign-in");
@@ -86,7 +63,7 @@ describe("accounts with real mail", () => {
   });
 
   it("sign-up waits for the confirmation link, which signs the reader in and goes on to onboarding and the chapter", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const email = uniqueEmail("mail");
     await step(context, page, "accounts-02-check-inbox", async () => {
       // From the chapter's sign-in page, so the way back to the chapter comes along.
@@ -132,7 +109,7 @@ describe("accounts with real mail", () => {
   });
 
   it("the account page shows the address as confirmed", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     await confirmedReader(context, "confirmed");
     await step(context, page, "accounts-05-account", async () => {
       await page.goto("/account");
@@ -143,7 +120,7 @@ describe("accounts with real mail", () => {
   });
 
   it("changing the email: the new address gets the link, and the change happens when it is opened", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const { email } = await confirmedReader(context, "mail");
     const newEmail = uniqueEmail("moved");
     await step(context, page, "accounts-06-email-change-sent", async () => {
@@ -164,7 +141,7 @@ describe("accounts with real mail", () => {
   });
 
   it("forgot password: the reset link sets a new password once, which then signs in, and the old link is refused", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const { email } = await confirmedReader(context, "forgot");
     let resetLink = "";
     await step(context, page, "accounts-08-forgot", async () => {
@@ -210,7 +187,7 @@ describe("accounts with real mail", () => {
   });
 
   it("sign-in works with the keyboard alone", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const { email } = await confirmedReader(context, "keyboard");
     await context.clearCookies();
     await step(context, page, "accounts-11-keyboard-sign-in", async () => {
@@ -238,7 +215,7 @@ describe("accounts with real mail", () => {
   });
 
   it("sessions: another browser is listed, signed out from here, and refused at once", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const { email } = await confirmedReader(context, "sessions");
     const other = await browser.newContext({ baseURL: product.url });
     try {
@@ -273,7 +250,7 @@ describe("accounts with real mail", () => {
   });
 
   it("export: a JSON download of the account, profile, sessions, sign-in methods and the backend's data", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const { email } = await confirmedReader(context, "export");
     await step(context, page, "accounts-13-export", async () => {
       await page.goto("/account");
@@ -292,7 +269,7 @@ describe("accounts with real mail", () => {
   });
 
   it("delete: after the password, the account is gone and its session refused", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const { email } = await confirmedReader(context, "delete");
     await step(context, page, "accounts-14-delete", async () => {
       await page.goto("/account");

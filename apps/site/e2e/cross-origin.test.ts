@@ -25,10 +25,10 @@ import { createServer, type Server } from "node:http";
 import { Hono } from "hono";
 import { getRequestListener } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { freePort } from "../../../scripts/test-postgres.mjs";
 import { startOidcProvider, type RunningProvider } from "../../server/src/testing/oidc-provider";
-import { launchBrowser, ROOT, startProduct, startTestSmtp, step, tracedPage, uniqueEmail, type Product, type TestSmtp } from "./harness";
+import { contextsPerTest, launchBrowser, ROOT, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
 
 const HOSTS = ["docs.textbook.test", "auth.textbook.test", "api.textbook.test", "intruder.textbook.test", "elsewhere.example"];
 const SESSION_COOKIE = "__Secure-better-auth.session_token";
@@ -83,7 +83,6 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   let idp: RunningProvider;
   let smtp: TestSmtp;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const servers: net.Server[] = [];
   let DOCS: string;
   let AUTH: string;
@@ -91,12 +90,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   let INTRUDER: string;
   let ELSEWHERE: string;
 
-  /** A fresh context and page for one test, so no test runs on the cookies another one left. */
-  async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const fresh = await tracedPage(browser, { timeout: 15_000 });
-    contexts.push(fresh.context);
-    return fresh;
-  }
+  const contexts = contextsPerTest(() => ({ browser, options: { timeout: 15_000 } }));
 
   /**
    * Signs a new reader up and onboards them (intermediate, backend) from a page on the docs origin, as the site's
@@ -179,7 +173,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   });
 
   afterEach(async () => {
-    for (const context of contexts.splice(0)) await context.close().catch(() => {});
+    await contexts.closeAll();
   });
 
   after(async () => {
@@ -192,7 +186,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   });
 
   it("a visitor on a chapter of the docs origin signs up, onboards and reads it, never leaving the docs origin; the session cookie is the auth server's, for the whole domain", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const email = uniqueEmail("sibling");
     // A host-only session cookie from before COOKIE_DOMAIN was set (a reader of the same auth server, earlier):
     // the sign-up must retire it, or the two would be sent together and count as no session.
@@ -231,7 +225,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
 
   // One journey: the backend's own origin must see the progress written through the proxy, the same rows.
   it("the /backend page on the docs origin reads and writes through the auth server's /api proxy, and the backend's own origin answers reads and preflighted writes", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const email = await signUpOnDocs(page, "sibling-backend");
     await step(context, page, "cross-04-backend-page", async () => {
       const answer = page.waitForResponse((r) => r.url() === `${AUTH}/api/me`);
@@ -263,7 +257,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   });
 
   it("a page on an untrusted origin reads nothing and writes nothing, even a sibling subdomain that receives the cookie", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const email = await signUpOnDocs(page, "sibling-untrusted");
     for (const origin of [INTRUDER, ELSEWHERE]) {
       const other = await context.newPage();
@@ -304,7 +298,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   });
 
   it("a provider sign-in started on the docs origin comes back to it: onboarding, then the chapter; a refusal to its sign-in page", async () => {
-    const { context: fresh, page: tab } = await freshPage();
+    const { context: fresh, page: tab } = await contexts.open();
     const atProvider = async (login: string) => {
       await tab.waitForURL((u) => u.origin === idp.issuer);
       await tab.getByPlaceholder("Enter any login").fill(login);
@@ -342,7 +336,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   });
 
   it("the reader signs out from the docs origin: both servers refuse the session and the cookie is gone", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     await signUpOnDocs(page, "sibling-sign-out");
     await step(context, page, "cross-05-signed-out", async () => {
       await page.goto(`${DOCS}${CHAPTER}`);
@@ -363,7 +357,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   });
 
   it("a reset link mailed from the docs origin brings the reader back to the docs origin's reset page", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const email = await signUpOnDocs(page, "sibling-reset");
     await context.clearCookies();
     await step(context, page, "cross-08-forgot", async () => {

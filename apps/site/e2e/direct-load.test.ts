@@ -7,19 +7,8 @@
  */
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import {
-  collectPageErrors,
-  launchBrowser,
-  signUpReader,
-  startProduct,
-  startTestSmtp,
-  step,
-  tracedPage,
-  uniqueEmail,
-  type Product,
-  type TestSmtp,
-} from "./harness";
+import type { Browser, Locator, Page } from "playwright-core";
+import { contextsPerTest, launchBrowser, signUpReader, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
 
 const CHAPTER = "/docs/variables";
 const PASSWORD = "correct horse battery staple";
@@ -51,17 +40,7 @@ describe("theme pages opened by a full page load", () => {
   let product: Product;
   let smtp: TestSmtp;
   let browser: Browser;
-  let current: { context: BrowserContext; errors: string[] } | null = null;
-
-  /**
-   * A fresh context and page for one test. React reports hydration it had to throw away, and script failures, on
-   * the page; a direct load must cause neither, so either fails the test.
-   */
-  async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const { context, page } = await tracedPage(browser, { baseURL: product.url, timeout: READY_MS });
-    current = { context, errors: collectPageErrors(page, { console: true }) };
-    return { context, page };
-  }
+  const contexts = contextsPerTest(() => ({ browser, options: { baseURL: product.url, timeout: READY_MS }, consoleErrors: true }));
 
   before(async () => {
     // With mail, so the reset and confirmation pages show their forms.
@@ -69,13 +48,9 @@ describe("theme pages opened by a full page load", () => {
     [product, browser] = await Promise.all([startProduct({ label: "direct-load", env: { SMTP_URL: smtp.url } }), launchBrowser()]);
   });
 
-  afterEach(async () => {
-    const test = current;
-    current = null;
-    if (!test) return;
-    await test.context.close().catch(() => {});
-    assert.deepEqual(test.errors, [], "a page reported a script or hydration error");
-  });
+  // React reports hydration it had to throw away, and script failures, on the page; a direct load must cause
+  // neither, so either fails the test that opened the page.
+  afterEach(async () => assert.deepEqual(await contexts.closeAll(), [], "a page reported a script or hydration error"));
 
   after(async () => {
     await browser?.close();
@@ -84,7 +59,7 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("sign-up: creates the account and goes on to onboarding, keeping the way back", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const email = uniqueEmail("direct");
     await step(context, page, "direct-01-sign-up", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Create account" });
@@ -102,7 +77,7 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("onboarding: saves the two answers and returns to the chapter", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     await signUpReader(context, product, { label: "direct-onboarding" });
     await step(context, page, "direct-02-onboarding", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Continue" });
@@ -116,7 +91,7 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("account: changes the profile, which a further load shows, and signs out", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const { email } = await signUpReader(context, product, {
       label: "direct-account",
       name: "Dee Rect",
@@ -160,7 +135,7 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("sign-in: signs the reader back in and returns to the chapter", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const { email } = await signUpReader(context, product, { label: "direct-sign-in", profile: BEGINNER });
     await context.clearCookies();
     await step(context, page, "direct-05-sign-in", async () => {
@@ -177,7 +152,7 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("forgot-password: keeps the address it was given and sends the link", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     const { email } = await signUpReader(context, product, { label: "direct-forgot", profile: BEGINNER });
     await step(context, page, "direct-06-forgot-password", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Send the link" });
@@ -190,7 +165,7 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("reset-password: the token from the query reaches the form; a bad one is refused by code", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     await step(context, page, "direct-07-reset-password", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Change password" });
       await openDirectly(page, "/reset-password?token=not-a-real-token", submit);
@@ -203,7 +178,7 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("verify-email: says what went wrong with a link, by code", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     await signUpReader(context, product, { label: "direct-verify", profile: BEGINNER });
     await step(context, page, "direct-08-verify-email", async () => {
       await openDirectly(page, "/verify-email?error=TOKEN_EXPIRED", (p) => p.locator("[data-error-code=TOKEN_EXPIRED]"));

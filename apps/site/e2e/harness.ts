@@ -225,6 +225,32 @@ export function collectPageErrors(page: Page, options: { console?: boolean } = {
 }
 
 /**
+ * Fresh browser contexts for each test, so no test runs on the cookies or the page another one left: `open()` gives a
+ * traced context and page (see tracedPage) whose script errors are collected (see collectPageErrors); `closeAll()`,
+ * for afterEach, closes what the test opened and returns those errors. `settings` is read at each open(), after the
+ * suite's `before` has started the browser.
+ */
+export function contextsPerTest(
+  settings: () => { browser: Browser; options?: BrowserContextOptions & { timeout?: number }; consoleErrors?: boolean },
+) {
+  let opened: { context: BrowserContext; errors: string[] }[] = [];
+  return {
+    async open(): Promise<{ context: BrowserContext; page: Page }> {
+      const { browser, options, consoleErrors } = settings();
+      const fresh = await tracedPage(browser, options);
+      opened.push({ context: fresh.context, errors: collectPageErrors(fresh.page, { console: consoleErrors }) });
+      return fresh;
+    },
+    async closeAll(): Promise<string[]> {
+      const closing = opened;
+      opened = [];
+      for (const { context } of closing) await context.close().catch(() => {});
+      return closing.flatMap(({ errors }) => errors);
+    },
+  };
+}
+
+/**
  * Signs a new reader up through the API in `context` (its pages share the cookies) and, with `profile`, completes
  * onboarding: a test that needs a reader makes its own instead of inheriting one from the test before it. Where the
  * product requires a confirmed address, pass `smtp`: the confirmation link that arrives there is opened in `context`,
