@@ -1,4 +1,12 @@
-/** Plain Better-Auth on Hono, same database and secret, none of our plugins: the baseline for get-session. */
+/**
+ * Plain Better-Auth on Hono, same database and secret, none of our plugins: the baseline for get-session.
+ *
+ * Not the Python package's packages/fastapi-better-auth/tests/fixtures/plain_better_auth.mjs, though both pass
+ * Better-Auth the same plain options: that one stands for a Better-Auth server outside this repository (Better-Auth's
+ * own node:http handler, its own migration on its own database, a small pool). A baseline must differ from the
+ * product only in what is measured, so this one is mounted on Hono as the product is, with the product's default
+ * pool size (10), and runs no migration: it serves the product's database, already migrated.
+ */
 import { serve } from "@hono/node-server";
 import { betterAuth } from "better-auth";
 import { Hono } from "hono";

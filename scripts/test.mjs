@@ -2,7 +2,7 @@
 //   node scripts/test.mjs                 all suites: TypeScript, Python, browser, packages (packed and installed)
 //   node scripts/test.mjs FILE...         only these files (*.test.ts with node:test, *.py with pytest)
 // Each suite creates its own databases inside that PostgreSQL (TEST_PG_URL), so suites never share state.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { ensureNodeModules, ensurePackages, ensureSiteBuild, ensureSystemPackages, ensureVenv, ROOT } from "./ensure.mjs";
@@ -40,10 +40,17 @@ const pyTargets = all
 const pg = await startTestPostgres();
 const env = { ...process.env, TEST_PG_URL: pg.url, NODE_ENV: "test" };
 const results = [];
-function suite(name, cmd, cmdArgs) {
+// Asynchronous on purpose: this process holds the pipes PostgreSQL logs to. Blocked in spawnSync it stopped reading
+// them, the pipe filled during a long suite, and PostgreSQL's checkpointer hung writing a log line, and with it every
+// DROP DATABASE (seen in CI: test files timing out in their after() hooks).
+async function suite(name, cmd, cmdArgs) {
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(cmd, cmdArgs, { cwd: ROOT, env, stdio: "inherit" });
-  results.push({ name, ok: r.status === 0 });
+  const code = await new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd: ROOT, env, stdio: "inherit" });
+    child.on("error", () => resolve(1));
+    child.on("exit", (status) => resolve(status));
+  });
+  results.push({ name, ok: code === 0 });
 }
 
 try {
@@ -51,20 +58,20 @@ try {
   if (all) {
     const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
     for (const project of ["tsconfig.json", "packages/docusaurus-theme-auth/tsconfig.json", "apps/site/tsconfig.json"]) {
-      suite(`Typecheck ${path.dirname(project) === "." ? "server" : path.dirname(project)}`, process.execPath, [tsc, "-p", project]);
+      await suite(`Typecheck ${path.dirname(project) === "." ? "server" : path.dirname(project)}`, process.execPath, [tsc, "-p", project]);
     }
   }
   // The timeout bounds a whole file too (node's runner makes each file a test): the attack suite alone takes a minute.
   if (unitFiles.length) {
-    suite("TypeScript", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", ...unitFiles]);
+    await suite("TypeScript", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", "--test-timeout=300000", ...unitFiles]);
   }
-  if (pyTargets.length) suite("Python", path.join(ROOT, ".venv/bin/python"), ["-m", "pytest", "-q", ...pyTargets]);
+  if (pyTargets.length) await suite("Python", path.join(ROOT, ".venv/bin/python"), ["-m", "pytest", "-q", ...pyTargets]);
   if (browserFiles.length) {
     ensureSiteBuild();
-    suite("Browser", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=300000", ...browserFiles]);
+    await suite("Browser", process.execPath, ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=300000", ...browserFiles]);
   }
   if (packagesFiles.length) {
-    suite("Packages", process.execPath, ["--import", "tsx", "--test", "--test-timeout=900000", ...packagesFiles]);
+    await suite("Packages", process.execPath, ["--import", "tsx", "--test", "--test-timeout=900000", ...packagesFiles]);
   }
 } finally {
   await pg.stop();

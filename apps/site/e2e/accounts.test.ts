@@ -2,18 +2,20 @@
  * Accounts in a real browser, with real mail: the product sends through SMTP_URL to a real SMTP server in the test,
  * and every journey opens the link of the message that arrived (confirmation at sign-up with
  * REQUIRE_EMAIL_VERIFICATION=true, password reset, email change), as a reader clicking it in their mail would. Then
- * the account page: sessions (another browser signed out from here), password, export, deletion.
+ * the account page: sessions (another browser signed out from here), password, export, deletion. Each test has its
+ * own browser context and its own reader, so any one of them runs alone.
  */
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, pathOf, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
+import type { Browser, BrowserContext } from "playwright-core";
+import { contextsPerTest, launchBrowser, signUpReader, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
 
 const CHAPTER = "/docs/data";
 const CHAPTER_TITLE = "Lists and dictionaries";
 const PASSWORD = "correct horse battery staple";
 const NEW_PASSWORD = "a fresh passphrase for the reader";
+const BEGINNER = { pythonProficiency: "beginner", developerRole: "data_science" };
 
 /** The one link in a message that leads to `prefix` on the product. */
 function linkTo(product: Product, links: string[], prefix: string): string {
@@ -26,11 +28,10 @@ describe("accounts with real mail", () => {
   let product: Product;
   let smtp: TestSmtp;
   let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const email = uniqueEmail("mail");
-  const newEmail = uniqueEmail("moved");
-  const pageErrors: string[] = [];
+  const contexts = contextsPerTest(() => ({ browser, options: { baseURL: product.url, acceptDownloads: true } }));
+
+  /** A confirmed reader who has onboarded (beginner, data science), signed in within `context`. */
+  const confirmedReader = (context: BrowserContext, label: string) => signUpReader(context, product, { label, name: "Mae Ling", profile: BEGINNER, smtp });
 
   before(async () => {
     smtp = await startTestSmtp();
@@ -38,21 +39,19 @@ describe("accounts with real mail", () => {
       startProduct({ backend: true, label: "accounts", env: { SMTP_URL: smtp.url, REQUIRE_EMAIL_VERIFICATION: "true" } }),
       launchBrowser(),
     ]);
-    context = await browser.newContext({ baseURL: product.url, acceptDownloads: true });
-    await context.tracing.start({ screenshots: true, snapshots: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on("pageerror", (error) => pageErrors.push(`${pathOf(page)}: ${error.message}`));
   });
 
+  // A script error on any page a test opened fails that test.
+  afterEach(async () => assert.deepEqual(await contexts.closeAll(), [], "a page reported a script error"));
+
   after(async () => {
-    await context?.tracing.stop().catch(() => {});
     await browser?.close();
     await product?.stop();
     await smtp?.stop();
   });
 
   it("sign-in says which chapter the reader came for", async () => {
+    const { context, page } = await contexts.open();
     await step(context, page, "accounts-01-sign-in-reason", async () => {
       await page.goto(CHAPTER);
       await page.waitForURL((u) => u.pathname === "/sign-in");
@@ -64,7 +63,12 @@ describe("accounts with real mail", () => {
   });
 
   it("sign-up waits for the confirmation link, which signs the reader in and goes on to onboarding and the chapter", async () => {
+    const { context, page } = await contexts.open();
+    const email = uniqueEmail("mail");
     await step(context, page, "accounts-02-check-inbox", async () => {
+      // From the chapter's sign-in page, so the way back to the chapter comes along.
+      await page.goto(CHAPTER);
+      await page.waitForURL((u) => u.pathname === "/sign-in");
       await page.getByRole("link", { name: "Create an account" }).click();
       await page.waitForURL((u) => u.pathname === "/sign-up");
       await page.getByLabel("Name").fill("Mae Ling");
@@ -105,6 +109,8 @@ describe("accounts with real mail", () => {
   });
 
   it("the account page shows the address as confirmed", async () => {
+    const { context, page } = await contexts.open();
+    await confirmedReader(context, "confirmed");
     await step(context, page, "accounts-05-account", async () => {
       await page.goto("/account");
       const state = page.getByTestId("account-email-state");
@@ -114,7 +120,11 @@ describe("accounts with real mail", () => {
   });
 
   it("changing the email: the new address gets the link, and the change happens when it is opened", async () => {
+    const { context, page } = await contexts.open();
+    const { email } = await confirmedReader(context, "mail");
+    const newEmail = uniqueEmail("moved");
     await step(context, page, "accounts-06-email-change-sent", async () => {
+      await page.goto("/account");
       await page.getByLabel("New email address").fill(newEmail);
       await page.getByRole("button", { name: "Change email" }).click();
       await page.getByTestId("email-change-sent").waitFor();
@@ -130,22 +140,25 @@ describe("accounts with real mail", () => {
     });
   });
 
-  it("forgot password: the reset link sets a new password once, and the old link is then refused", async () => {
+  it("forgot password: the reset link sets a new password once, which then signs in, and the old link is refused", async () => {
+    const { context, page } = await contexts.open();
+    const { email } = await confirmedReader(context, "forgot");
     let resetLink = "";
     await step(context, page, "accounts-08-forgot", async () => {
+      await page.goto("/account");
       await page.getByRole("main").getByRole("button", { name: "Sign out", exact: true }).click();
       await page.waitForURL((u) => u.pathname === "/");
       await page.goto("/sign-in");
-      await page.getByLabel("Email").fill(newEmail);
+      await page.getByLabel("Email").fill(email);
       await page.getByRole("link", { name: "Forgot password?" }).click();
       await page.waitForURL((u) => u.pathname === "/forgot-password");
       // The address typed on the sign-in page comes along.
       await page.waitForFunction(() => (document.querySelector("#forgot-email") as HTMLInputElement | null)?.value.includes("@"));
-      assert.equal(await page.getByLabel("Email").inputValue(), newEmail);
+      assert.equal(await page.getByLabel("Email").inputValue(), email);
       await page.getByRole("button", { name: "Send the link" }).click();
       await page.getByTestId("reset-requested").waitFor();
     });
-    const mail = await smtp.next(newEmail, /reset/i);
+    const mail = await smtp.next(email, /reset/i);
     resetLink = linkTo(product, mail.links, "/api/auth/reset-password/");
     await step(context, page, "accounts-09-reset", async () => {
       await page.goto(resetLink);
@@ -164,9 +177,19 @@ describe("accounts with real mail", () => {
       await page.waitForURL((u) => u.pathname === "/reset-password" && u.searchParams.get("error") === "INVALID_TOKEN");
       await page.locator("[data-error-code=INVALID_TOKEN]").waitFor();
     });
+    await step(context, page, "accounts-10b-new-password-signs-in", async () => {
+      // The new password is the one that works now; the old one is refused.
+      const signIn = (password: string) =>
+        page.request.post("/api/auth/sign-in/email", { data: { email, password }, headers: { origin: product.url } }).then(async (r) => [r.status(), (await r.json()).code]);
+      assert.deepEqual(await signIn(PASSWORD), [401, "INVALID_EMAIL_OR_PASSWORD"]);
+      assert.deepEqual(await signIn(NEW_PASSWORD), [200, undefined]);
+    });
   });
 
-  it("sign-in works with the keyboard alone, with the new password", async () => {
+  it("sign-in works with the keyboard alone", async () => {
+    const { context, page } = await contexts.open();
+    const { email } = await confirmedReader(context, "keyboard");
+    await context.clearCookies();
     await step(context, page, "accounts-11-keyboard-sign-in", async () => {
       await page.goto(`/sign-in?redirect=${encodeURIComponent(CHAPTER)}`);
       const emailField = page.getByLabel("Email");
@@ -176,32 +199,34 @@ describe("accounts with real mail", () => {
       await page.locator("body").focus();
       for (let i = 0; i < 40 && !(await emailField.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
       assert.ok(await emailField.evaluate((el) => el === document.activeElement), "Tab never reached the email field");
-      await page.keyboard.type(newEmail);
+      await page.keyboard.type(email);
       await page.keyboard.press("Tab");
       assert.equal(await page.evaluate(() => document.activeElement?.id), "auth-password");
       await page.keyboard.type("a wrong password entirely");
       await page.keyboard.press("Enter");
       await page.locator("[data-error-code=INVALID_EMAIL_OR_PASSWORD]").waitFor();
-      assert.equal(await emailField.inputValue(), newEmail, "input kept on error");
+      assert.equal(await emailField.inputValue(), email, "input kept on error");
       await page.getByLabel("Password").focus();
       await page.keyboard.press("Control+A");
-      await page.keyboard.type(NEW_PASSWORD);
+      await page.keyboard.type(PASSWORD);
       await page.keyboard.press("Enter");
       await page.waitForURL((u) => u.pathname === CHAPTER);
     });
   });
 
   it("sessions: another browser is listed, signed out from here, and refused at once", async () => {
+    const { context, page } = await contexts.open();
+    const { email } = await confirmedReader(context, "sessions");
     const other = await browser.newContext({ baseURL: product.url });
     try {
       const otherPage = await other.newPage();
       await otherPage.goto("/sign-in");
-      await otherPage.getByLabel("Email").fill(newEmail);
-      await otherPage.getByLabel("Password").fill(NEW_PASSWORD);
+      await otherPage.getByLabel("Email").fill(email);
+      await otherPage.getByLabel("Password").fill(PASSWORD);
       await otherPage.getByRole("button", { name: "Sign in", exact: true }).click();
       await otherPage.waitForURL((u) => u.pathname === "/");
       const before = await otherPage.evaluate(() => fetch("/api/auth/get-session").then((r) => r.json()));
-      assert.equal(before.user.email, newEmail);
+      assert.equal(before.user.email, email);
 
       await step(context, page, "accounts-12-sessions", async () => {
         await page.goto("/account");
@@ -225,13 +250,16 @@ describe("accounts with real mail", () => {
   });
 
   it("export: a JSON download of the account, profile, sessions, sign-in methods and the backend's data", async () => {
+    const { context, page } = await contexts.open();
+    const { email } = await confirmedReader(context, "export");
     await step(context, page, "accounts-13-export", async () => {
+      await page.goto("/account");
       const download = page.waitForEvent("download");
       await page.getByRole("link", { name: "Download my data" }).click();
       const file = await download;
       assert.match(file.suggestedFilename(), /^textbook-account-\d{4}-\d{2}-\d{2}\.json$/);
       const data = JSON.parse(readFileSync((await file.path())!, "utf8"));
-      assert.equal(data.user.email, newEmail);
+      assert.equal(data.user.email, email);
       assert.equal(data.user.emailVerified, true);
       assert.equal(data.profile.pythonProficiency, "beginner");
       assert.equal(data.sessions.length, 1);
@@ -241,7 +269,10 @@ describe("accounts with real mail", () => {
   });
 
   it("delete: after the password, the account is gone and its session refused", async () => {
+    const { context, page } = await contexts.open();
+    const { email } = await confirmedReader(context, "delete");
     await step(context, page, "accounts-14-delete", async () => {
+      await page.goto("/account");
       const form = page.locator("form[aria-label='Delete your account']");
       await form.getByRole("checkbox").check();
       await form.getByRole("button", { name: "Delete my account" }).click();
@@ -249,7 +280,7 @@ describe("accounts with real mail", () => {
       await form.getByLabel("Your password").fill("not my password");
       await form.getByRole("button", { name: "Delete my account" }).click();
       await form.locator("[data-error-code=INVALID_PASSWORD]").waitFor();
-      await form.getByLabel("Your password").fill(NEW_PASSWORD);
+      await form.getByLabel("Your password").fill(PASSWORD);
       await form.getByRole("button", { name: "Delete my account" }).click();
       await page.waitForURL((u) => u.pathname === "/");
       const session = await page.evaluate(() => fetch("/api/auth/get-session").then((r) => r.json()));
@@ -257,13 +288,10 @@ describe("accounts with real mail", () => {
       const signIn = await page.evaluate(
         ([email, password]) =>
           fetch("/api/auth/sign-in/email", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password }) }).then((r) => r.json()),
-        [newEmail, NEW_PASSWORD],
+        [email, PASSWORD],
       );
       assert.equal(signIn.code, "INVALID_EMAIL_OR_PASSWORD");
     });
   });
 
-  it("no page reported a script error", () => {
-    assert.deepEqual(pageErrors, []);
-  });
 });

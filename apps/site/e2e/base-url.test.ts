@@ -2,14 +2,14 @@
  * The theme under a non-root baseUrl with trailingSlash: true, built for real and served by the real server:
  * every path it builds (sign-in, the redirect target, the home fallback) keeps the base and the slash.
  */
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchBrowser, pathOf, ROOT, signUpReader, startProduct, step, uniqueEmail, type Product } from "./harness";
+import type { Browser } from "playwright-core";
+import { contextsPerTest, launchBrowser, pathOf, ROOT, signUpReader, startProduct, step, uniqueEmail, type Product } from "./harness";
 
 const BASE = "/textbook/";
 
@@ -17,16 +17,8 @@ describe("baseUrl and trailingSlash", () => {
   let tmp: string;
   let product: Product;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  /** A fresh browser context and page for one test, so no test runs on the cookies another one left. */
-  async function freshPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ baseURL: product.url });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    return { context, page };
-  }
+  // A fresh browser context and page for each test, so no test runs on the cookies another one left.
+  const contexts = contextsPerTest(() => ({ browser, options: { baseURL: product.url } }));
 
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), "site-base-url-"));
@@ -39,8 +31,11 @@ describe("baseUrl and trailingSlash", () => {
     [product, browser] = await Promise.all([startProduct({ label: "base-url", siteDir: tmp }), launchBrowser()]);
   });
 
+  afterEach(async () => {
+    await contexts.closeAll();
+  });
+
   after(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await product?.stop();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
@@ -53,7 +48,7 @@ describe("baseUrl and trailingSlash", () => {
   });
 
   it("a visitor is sent to the based, slashed sign-in page and comes back to the chapter", async () => {
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     await step(context, page, "base-01-sign-in", async () => {
       await page.goto(`${BASE}docs/variables/`);
       await page.waitForURL((u) => u.pathname === `${BASE}sign-in/`);
@@ -77,7 +72,7 @@ describe("baseUrl and trailingSlash", () => {
 
   it("a hostile or off-site redirect falls back to the base, not to /", async () => {
     // A complete reader of its own: only a signed-in reader is sent on from sign-in, to the redirect or the base.
-    const { context, page } = await freshPage();
+    const { context, page } = await contexts.open();
     await signUpReader(context, product, { label: "base-hostile", profile: { pythonProficiency: "advanced", developerRole: "robotics" } });
     for (const target of ["//evil.example", "/docs/variables/"]) {
       await page.goto(`${BASE}sign-in/?redirect=${encodeURIComponent(target)}`);

@@ -10,8 +10,10 @@
  * sets `__Secure-better-auth.session_token; Domain=textbook.test; Secure; HttpOnly; SameSite=Lax`, and the backend
  * reads that name. Over http the same setup works too (the cookie loses Secure and the prefix; cookies ignore ports,
  * and the sibling hosts are the same site): http/cors.test.ts checks that cookie without a browser.
+ *
+ * Each test has its own browser context and, where it needs one, its own reader, so any one of them runs alone.
  */
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -23,10 +25,10 @@ import { createServer, type Server } from "node:http";
 import { Hono } from "hono";
 import { getRequestListener } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { freePort } from "../../../scripts/test-postgres.mjs";
 import { startOidcProvider, type RunningProvider } from "../../server/src/testing/oidc-provider";
-import { launchBrowser, ROOT, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
+import { contextsPerTest, launchBrowser, ROOT, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
 
 const HOSTS = ["docs.textbook.test", "auth.textbook.test", "api.textbook.test", "intruder.textbook.test", "elsewhere.example"];
 const SESSION_COOKIE = "__Secure-better-auth.session_token";
@@ -81,15 +83,43 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   let idp: RunningProvider;
   let smtp: TestSmtp;
   let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
   const servers: net.Server[] = [];
   let DOCS: string;
   let AUTH: string;
   let API: string;
   let INTRUDER: string;
   let ELSEWHERE: string;
-  const email = uniqueEmail("sibling");
+
+  const contexts = contextsPerTest(() => ({ browser, options: { timeout: 15_000 } }));
+
+  /**
+   * Signs a new reader up and onboards them (intermediate, backend) from a page on the docs origin, as the site's
+   * forms do: through the browser, because only its resolver knows the test's host names.
+   */
+  async function signUpOnDocs(page: Page, label: string): Promise<string> {
+    const email = uniqueEmail(label);
+    await page.goto(`${DOCS}/blank`);
+    // (No named helpers inside evaluate: the test's transpiler would wrap them in a function the page lacks.)
+    const statuses = await page.evaluate(
+      async ({ auth, email, password }) => [
+        (await fetch(`${auth}/api/auth/sign-up/email`, {
+          method: "POST",
+          credentials: "include",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email, password, name: "Sibling Reader" }),
+        })).status,
+        (await fetch(`${auth}/api/auth/profile`, {
+          method: "POST",
+          credentials: "include",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ pythonProficiency: "intermediate", developerRole: "backend" }),
+        })).status,
+      ],
+      { auth: AUTH, email, password: PASSWORD },
+    );
+    assert.deepEqual(statuses, [200, 200], "sign-up and onboarding from the docs origin");
+    return email;
+  }
 
   before(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), "cross-origin-"));
@@ -140,14 +170,13 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
       await tlsFront(docsTls, portOf(docs), credentials),
       await tlsFront(apiTls, Number(new URL(product.backendUrl).port), credentials),
     );
-    context = await browser.newContext();
-    await context.tracing.start({ screenshots: true, snapshots: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+  });
+
+  afterEach(async () => {
+    await contexts.closeAll();
   });
 
   after(async () => {
-    await context?.tracing.stop().catch(() => {});
     await browser?.close();
     for (const server of servers) await close(server);
     await product?.stop();
@@ -156,7 +185,9 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("a visitor on a chapter of the docs origin signs up, onboards and reads it, never leaving the docs origin", async () => {
+  it("a visitor on a chapter of the docs origin signs up, onboards and reads it, never leaving the docs origin; the session cookie is the auth server's, for the whole domain", async () => {
+    const { context, page } = await contexts.open();
+    const email = uniqueEmail("sibling");
     // A host-only session cookie from before COOKIE_DOMAIN was set (a reader of the same auth server, earlier):
     // the sign-up must retire it, or the two would be sent together and count as no session.
     await context.addCookies([{ name: SESSION_COOKIE, value: "left-from-before", url: AUTH, secure: true, httpOnly: true, sameSite: "Lax" }]);
@@ -181,18 +212,21 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
       await page.waitForURL((u) => u.origin === DOCS && u.pathname === CHAPTER);
       await page.getByRole("heading", { level: 1, name: "Variables and values" }).waitFor();
     });
+    await step(context, page, "cross-03b-cookie", async () => {
+      // One session cookie (the host-only one from before is retired): Domain=textbook.test, Secure, HttpOnly, Lax.
+      const sessions = (await context.cookies()).filter((c) => c.name === SESSION_COOKIE);
+      assert.equal(sessions.length, 1, JSON.stringify(sessions));
+      assert.deepEqual(
+        { domain: sessions[0]!.domain, secure: sessions[0]!.secure, httpOnly: sessions[0]!.httpOnly, sameSite: sessions[0]!.sameSite, path: sessions[0]!.path },
+        { domain: ".textbook.test", secure: true, httpOnly: true, sameSite: "Lax", path: "/" },
+      );
+    });
   });
 
-  it("the session cookie is the auth server's, for the whole domain: Domain=textbook.test, Secure, HttpOnly, SameSite=Lax", async () => {
-    const sessions = (await context.cookies()).filter((c) => c.name === SESSION_COOKIE);
-    assert.equal(sessions.length, 1, JSON.stringify(sessions));
-    assert.deepEqual(
-      { domain: sessions[0]!.domain, secure: sessions[0]!.secure, httpOnly: sessions[0]!.httpOnly, sameSite: sessions[0]!.sameSite, path: sessions[0]!.path },
-      { domain: ".textbook.test", secure: true, httpOnly: true, sameSite: "Lax", path: "/" },
-    );
-  });
-
-  it("the /backend page on the docs origin reads and writes through the auth server's /api proxy", async () => {
+  // One journey: the backend's own origin must see the progress written through the proxy, the same rows.
+  it("the /backend page on the docs origin reads and writes through the auth server's /api proxy, and the backend's own origin answers reads and preflighted writes", async () => {
+    const { context, page } = await contexts.open();
+    const email = await signUpOnDocs(page, "sibling-backend");
     await step(context, page, "cross-04-backend-page", async () => {
       const answer = page.waitForResponse((r) => r.url() === `${AUTH}/api/me`);
       await page.goto(`${DOCS}/backend`);
@@ -207,23 +241,24 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
       await page.getByTestId("progress-put-status").waitFor();
       assert.equal(await page.getByTestId("progress-put-status").textContent(), "200");
     });
-  });
-
-  it("the Python backend on its own origin answers the docs origin's reads and preflighted writes", async () => {
-    const [me] = await readAll(page, [`${API}/api/me`]);
-    assert.deepEqual([me!.status, me!.body.user.email], [200, email]);
-    const write = await page.evaluate(
-      (url) =>
-        fetch(url, { method: "PUT", credentials: "include", headers: { "content-type": "application/json" }, body: JSON.stringify({ chapter: "functions", completed: true }) }).then(
-          async (r) => ({ status: r.status, chapters: (await r.json()).chapters.map((c: { chapter: string }) => c.chapter) }),
-          (e: Error) => ({ status: "blocked", chapters: [String(e)] }),
-        ),
-      `${API}/api/progress`,
-    );
-    assert.deepEqual(write, { status: 200, chapters: ["variables", "functions"] });
+    await step(context, page, "cross-04b-backend-origin", async () => {
+      const [me] = await readAll(page, [`${API}/api/me`]);
+      assert.deepEqual([me!.status, me!.body.user.email], [200, email]);
+      const write = await page.evaluate(
+        (url) =>
+          fetch(url, { method: "PUT", credentials: "include", headers: { "content-type": "application/json" }, body: JSON.stringify({ chapter: "functions", completed: true }) }).then(
+            async (r) => ({ status: r.status, chapters: (await r.json()).chapters.map((c: { chapter: string }) => c.chapter) }),
+            (e: Error) => ({ status: "blocked", chapters: [String(e)] }),
+          ),
+        `${API}/api/progress`,
+      );
+      assert.deepEqual(write, { status: 200, chapters: ["variables", "functions"] });
+    });
   });
 
   it("a page on an untrusted origin reads nothing and writes nothing, even a sibling subdomain that receives the cookie", async () => {
+    const { context, page } = await contexts.open();
+    const email = await signUpOnDocs(page, "sibling-untrusted");
     for (const origin of [INTRUDER, ELSEWHERE]) {
       const other = await context.newPage();
       try {
@@ -263,9 +298,7 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   });
 
   it("a provider sign-in started on the docs origin comes back to it: onboarding, then the chapter; a refusal to its sign-in page", async () => {
-    const fresh = await browser.newContext();
-    const tab = await fresh.newPage();
-    tab.setDefaultTimeout(15_000);
+    const { context: fresh, page: tab } = await contexts.open();
     const atProvider = async (login: string) => {
       await tab.waitForURL((u) => u.origin === idp.issuer);
       await tab.getByPlaceholder("Enter any login").fill(login);
@@ -303,6 +336,8 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   });
 
   it("the reader signs out from the docs origin: both servers refuse the session and the cookie is gone", async () => {
+    const { context, page } = await contexts.open();
+    await signUpOnDocs(page, "sibling-sign-out");
     await step(context, page, "cross-05-signed-out", async () => {
       await page.goto(`${DOCS}${CHAPTER}`);
       await page.getByRole("heading", { level: 1, name: "Variables and values" }).waitFor();
@@ -322,6 +357,9 @@ describe("the site on a sibling subdomain, the auth server on another", () => {
   });
 
   it("a reset link mailed from the docs origin brings the reader back to the docs origin's reset page", async () => {
+    const { context, page } = await contexts.open();
+    const email = await signUpOnDocs(page, "sibling-reset");
+    await context.clearCookies();
     await step(context, page, "cross-08-forgot", async () => {
       await page.goto(`${DOCS}/forgot-password?email=${encodeURIComponent(email)}`);
       await page.waitForFunction(() => (document.querySelector("#forgot-email") as HTMLInputElement | null)?.value.includes("@"));

@@ -3,16 +3,17 @@
  * not only after navigating inside the app. Such a load hydrates the prerendered HTML, and React keeps the
  * server's attributes where the first client render differs (the submit buttons stayed `disabled`,
  * and links kept the href built without `?redirect=`). Each page here is opened with page.goto, then reloaded, and
- * its form is completed; one reader goes through sign-up, onboarding, account and sign-in that way.
+ * its form is completed. Each test has its own browser context and its own reader, so any one of them runs alone.
  */
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { launchBrowser, pathOf, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
+import type { Browser, Locator, Page } from "playwright-core";
+import { contextsPerTest, launchBrowser, signUpReader, startProduct, startTestSmtp, step, uniqueEmail, type Product, type TestSmtp } from "./harness";
 
 const CHAPTER = "/docs/variables";
 const PASSWORD = "correct horse battery staple";
 const READY_MS = 10_000;
+const BEGINNER = { pythonProficiency: "beginner", developerRole: "data_science" };
 
 /** A full page load, then a reload: both go through the prerendered HTML and hydration, never in-app navigation. */
 async function openDirectly(page: Page, url: string, ready: (page: Page) => Locator): Promise<void> {
@@ -39,37 +40,27 @@ describe("theme pages opened by a full page load", () => {
   let product: Product;
   let smtp: TestSmtp;
   let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  const email = uniqueEmail("direct");
-  // React reports hydration it had to throw away, and script failures, here; a direct load must cause neither.
-  const pageErrors: string[] = [];
+  const contexts = contextsPerTest(() => ({ browser, options: { baseURL: product.url, timeout: READY_MS }, consoleErrors: true }));
 
   before(async () => {
     // With mail, so the reset and confirmation pages show their forms.
     smtp = await startTestSmtp();
     [product, browser] = await Promise.all([startProduct({ label: "direct-load", env: { SMTP_URL: smtp.url } }), launchBrowser()]);
-    context = await browser.newContext({ baseURL: product.url });
-    await context.tracing.start({ screenshots: true, snapshots: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(READY_MS);
-    page.on("pageerror", (error) => pageErrors.push(`${pathOf(page)}: ${error.message}`));
-    page.on("console", (message) => {
-      // A failed request is logged by the browser itself; those are asserted through the UI where they matter.
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-        pageErrors.push(`${pathOf(page)}: ${message.text()}`);
-      }
-    });
   });
 
+  // React reports hydration it had to throw away, and script failures, on the page; a direct load must cause
+  // neither, so either fails the test that opened the page.
+  afterEach(async () => assert.deepEqual(await contexts.closeAll(), [], "a page reported a script or hydration error"));
+
   after(async () => {
-    await context?.tracing.stop().catch(() => {});
     await browser?.close();
     await product?.stop();
     await smtp?.stop();
   });
 
   it("sign-up: creates the account and goes on to onboarding, keeping the way back", async () => {
+    const { context, page } = await contexts.open();
+    const email = uniqueEmail("direct");
     await step(context, page, "direct-01-sign-up", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Create account" });
       await openDirectly(page, `/sign-up?redirect=${encodeURIComponent(CHAPTER)}`, submit);
@@ -86,6 +77,8 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("onboarding: saves the two answers and returns to the chapter", async () => {
+    const { context, page } = await contexts.open();
+    await signUpReader(context, product, { label: "direct-onboarding" });
     await step(context, page, "direct-02-onboarding", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Continue" });
       await openDirectly(page, `/onboarding?redirect=${encodeURIComponent(CHAPTER)}`, submit);
@@ -98,6 +91,12 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("account: changes the profile, which a further load shows, and signs out", async () => {
+    const { context, page } = await contexts.open();
+    const { email } = await signUpReader(context, product, {
+      label: "direct-account",
+      name: "Dee Rect",
+      profile: BEGINNER,
+    });
     await step(context, page, "direct-03-account", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Save profile" });
       await openDirectly(page, "/account", submit);
@@ -136,6 +135,9 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("sign-in: signs the reader back in and returns to the chapter", async () => {
+    const { context, page } = await contexts.open();
+    const { email } = await signUpReader(context, product, { label: "direct-sign-in", profile: BEGINNER });
+    await context.clearCookies();
     await step(context, page, "direct-05-sign-in", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Sign in" });
       await openDirectly(page, `/sign-in?redirect=${encodeURIComponent(CHAPTER)}`, submit);
@@ -150,6 +152,8 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("forgot-password: keeps the address it was given and sends the link", async () => {
+    const { context, page } = await contexts.open();
+    const { email } = await signUpReader(context, product, { label: "direct-forgot", profile: BEGINNER });
     await step(context, page, "direct-06-forgot-password", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Send the link" });
       await openDirectly(page, `/forgot-password?email=${encodeURIComponent(email)}`, submit);
@@ -161,6 +165,7 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("reset-password: the token from the query reaches the form; a bad one is refused by code", async () => {
+    const { context, page } = await contexts.open();
     await step(context, page, "direct-07-reset-password", async () => {
       const submit = (p: Page) => p.getByRole("button", { name: "Change password" });
       await openDirectly(page, "/reset-password?token=not-a-real-token", submit);
@@ -173,14 +178,12 @@ describe("theme pages opened by a full page load", () => {
   });
 
   it("verify-email: says what went wrong with a link, by code", async () => {
+    const { context, page } = await contexts.open();
+    await signUpReader(context, product, { label: "direct-verify", profile: BEGINNER });
     await step(context, page, "direct-08-verify-email", async () => {
       await openDirectly(page, "/verify-email?error=TOKEN_EXPIRED", (p) => p.locator("[data-error-code=TOKEN_EXPIRED]"));
       // The reader is signed in here: the way to a new link is the account page.
       await page.getByRole("main").getByRole("link", { name: "Send a new link from your account page" }).waitFor();
     });
-  });
-
-  it("no page reported a script or hydration error", () => {
-    assert.deepEqual(pageErrors, []);
   });
 });

@@ -5,8 +5,10 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
 import { startStack } from "../../server/src/testing/stack";
+
+import type { TestSmtp } from "../../server/src/testing/smtp";
 
 export { startTestSmtp, type TestSmtp, type ReceivedMail } from "../../server/src/testing/smtp";
 
@@ -104,19 +106,86 @@ export async function step<T>(context: BrowserContext, page: Page, name: string,
 }
 
 /**
+ * A new browser context that records a trace from its start (so step() can keep the trace of a failure), and a page
+ * in it with `timeout` (default 10 s) for every wait.
+ */
+export async function tracedPage(
+  browser: Browser,
+  options: BrowserContextOptions & { timeout?: number } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const { timeout = 10_000, ...contextOptions } = options;
+  const context = await browser.newContext(contextOptions);
+  await context.tracing.start({ screenshots: true, snapshots: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  return { context, page };
+}
+
+/**
+ * Collects the page's uncaught script errors (React reports hydration it had to throw away as one) and, with
+ * `console`, its console errors other than the browser's own "Failed to load resource" lines, which tests assert
+ * through the UI where they matter.
+ */
+export function collectPageErrors(page: Page, options: { console?: boolean } = {}): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(`${pathOf(page)}: ${error.message}`));
+  if (options.console) {
+    page.on("console", (message) => {
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) errors.push(`${pathOf(page)}: ${message.text()}`);
+    });
+  }
+  return errors;
+}
+
+/**
+ * Fresh browser contexts for each test, so no test runs on the cookies or the page another one left: `open()` gives a
+ * traced context and page (see tracedPage) whose script errors are collected (see collectPageErrors); `closeAll()`,
+ * for afterEach, closes what the test opened and returns those errors. `settings` is read at each open(), after the
+ * suite's `before` has started the browser.
+ */
+export function contextsPerTest(
+  settings: () => { browser: Browser; options?: BrowserContextOptions & { timeout?: number }; consoleErrors?: boolean },
+) {
+  let opened: { context: BrowserContext; errors: string[] }[] = [];
+  return {
+    async open(): Promise<{ context: BrowserContext; page: Page }> {
+      const { browser, options, consoleErrors } = settings();
+      const fresh = await tracedPage(browser, options);
+      opened.push({ context: fresh.context, errors: collectPageErrors(fresh.page, { console: consoleErrors }) });
+      return fresh;
+    },
+    async closeAll(): Promise<string[]> {
+      const closing = opened;
+      opened = [];
+      for (const { context } of closing) await context.close().catch(() => {});
+      return closing.flatMap(({ errors }) => errors);
+    },
+  };
+}
+
+/**
  * Signs a new reader up through the API in `context` (its pages share the cookies) and, with `profile`, completes
- * onboarding: a test that needs a reader makes its own instead of inheriting one from the test before it.
+ * onboarding: a test that needs a reader makes its own instead of inheriting one from the test before it. Where the
+ * product requires a confirmed address, pass `smtp`: the confirmation link that arrives there is opened in `context`,
+ * which confirms the address and signs the reader in, as the reader's click in their mail would.
  */
 export async function signUpReader(
   context: BrowserContext,
   product: Pick<Product, "url">,
-  options: { label: string; name?: string; profile?: { pythonProficiency: string; developerRole: string } },
+  options: { label: string; name?: string; password?: string; profile?: { pythonProficiency: string; developerRole: string }; smtp?: TestSmtp },
 ): Promise<{ email: string; password: string }> {
   const headers = { origin: product.url };
   const email = uniqueEmail(options.label);
-  const password = "correct horse battery staple";
+  const password = options.password ?? "correct horse battery staple";
   const up = await context.request.post(`${product.url}/api/auth/sign-up/email`, { data: { email, password, name: options.name ?? "Reader" }, headers });
   if (up.status() !== 200) throw new Error(`sign-up answered ${up.status()}: ${await up.text()}`);
+  if (options.smtp) {
+    const mail = await options.smtp.next(email, /confirm/i);
+    const link = mail.links.find((l) => l.startsWith(`${product.url}/api/auth/verify-email?`));
+    if (!link) throw new Error(`no confirmation link in ${JSON.stringify(mail.links)}`);
+    const verified = await context.request.get(link);
+    if (verified.status() !== 200) throw new Error(`the confirmation link answered ${verified.status()}`);
+  }
   if (options.profile) {
     const r = await context.request.post(`${product.url}/api/auth/profile`, { data: options.profile, headers });
     if (r.status() !== 200) throw new Error(`onboarding answered ${r.status()}: ${await r.text()}`);

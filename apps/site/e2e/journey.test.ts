@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { HOSTILE_REDIRECTS } from "../../../packages/docusaurus-theme-auth/src/testing/hostile-redirects";
-import { backendAvailable, launchBrowser, pathOf, shot, signUpReader, startProduct, step, uniqueEmail, type Product } from "./harness";
+import { backendAvailable, launchBrowser, pathOf, shot, signUpReader, startProduct, step, tracedPage, uniqueEmail, type Product } from "./harness";
 
 const CHAPTER = "/docs/variables";
 const PASSWORD = "correct horse battery staple";
@@ -21,10 +21,7 @@ describe("reader journey", () => {
 
   before(async () => {
     [product, browser] = await Promise.all([startProduct({ backend: true, label: "journey" }), launchBrowser()]);
-    context = await browser.newContext({ baseURL: product.url });
-    await context.tracing.start({ screenshots: true, snapshots: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    ({ context, page } = await tracedPage(browser, { baseURL: product.url }));
   });
 
   after(async () => {

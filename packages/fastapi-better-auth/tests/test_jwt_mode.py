@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import jwt
@@ -27,14 +30,39 @@ def count_loads(verifier: JWTVerifier) -> list[int]:
     return loads
 
 
-def _verify(verifier: JWTVerifier, *tokens: str):  # type: ignore[no-untyped-def]
-    async def run():  # type: ignore[no-untyped-def]
+@contextmanager
+def withdrawn_key(database_url: str, kid: str) -> Iterator[None]:
+    """Inside the block, key ``kid`` is withdrawn as Better-Auth's rotation does (expired in ``jwks``); then restored."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute('UPDATE jwks SET "expiresAt" = now() - interval \'1 hour\' WHERE id = %s', (kid,))
         try:
-            return [await verifier.verify(t) for t in tokens]
+            yield
+        finally:
+            conn.execute('UPDATE jwks SET "expiresAt" = NULL WHERE id = %s', (kid,))
+
+
+T = TypeVar("T")
+
+
+def run_then_close(verifier: JWTVerifier, steps: Callable[[], Awaitable[T]]) -> T:
+    """Runs ``steps`` on a new event loop and closes the verifier on it after, whatever happens (its loads live there)."""
+
+    async def run() -> T:
+        try:
+            return await steps()
         finally:
             await verifier.close()
 
     return asyncio.run(run())
+
+
+def _verify(verifier: JWTVerifier, *tokens: str):  # type: ignore[no-untyped-def]
+    async def steps():  # type: ignore[no-untyped-def]
+        return [await verifier.verify(t) for t in tokens]
+
+    return run_then_close(verifier, steps)
 
 
 def test_real_token_verifies_against_the_jwks_table(stack) -> None:  # type: ignore[no-untyped-def]
@@ -105,27 +133,22 @@ def test_unreachable_jwks_is_unavailable_and_not_hammered(stack) -> None:  # typ
     verifier = JWTVerifier(issuer=stack.origin, audience=stack.origin, jwks_url=f"http://127.0.0.1:{free_port()}/jwks")
     loads = count_loads(verifier)
 
-    async def run() -> list[str]:
+    async def steps() -> list[str]:
         outcomes = []
-        try:
-            for _ in range(10):
-                try:
-                    await verifier.verify(token)
-                    outcomes.append("verified")
-                except Unavailable:
-                    outcomes.append("unavailable")
-        finally:
-            await verifier.close()
+        for _ in range(10):
+            try:
+                await verifier.verify(token)
+                outcomes.append("verified")
+            except Unavailable:
+                outcomes.append("unavailable")
         return outcomes
 
-    assert asyncio.run(run()) == ["unavailable"] * 10
+    assert run_then_close(verifier, steps) == ["unavailable"] * 10
     assert loads == [1]
 
 
 def test_a_remembered_token_is_checked_again_once_its_key_is_withdrawn(stack) -> None:  # type: ignore[no-untyped-def]
     # Verified tokens skip the signature check when they come back; a key dropped from the JWKS must end that.
-    import psycopg
-
     token = Reader(stack).sign_up().onboard().jwt()
     kid = jwt.get_unverified_header(token)["kid"]
     claims = jwt.decode(token, options={"verify_signature": False})
@@ -134,31 +157,22 @@ def test_a_remembered_token_is_checked_again_once_its_key_is_withdrawn(stack) ->
         issuer=stack.origin, audience=stack.origin, database_url=stack.database_url, refetch_interval=0
     )
 
-    async def run():  # type: ignore[no-untyped-def]
-        try:
-            first = await verifier.verify(token)
-            with psycopg.connect(stack.database_url, autocommit=True) as conn:
-                conn.execute('UPDATE jwks SET "expiresAt" = now() - interval \'1 hour\' WHERE id = %s', (kid,))
-                verifier.key_grace_period = 60
-                try:
-                    remembered = await verifier.verify(token)
-                    assert await verifier.verify(unknown_kid) is None  # makes the verifier reload the key set
-                    after = await verifier.verify(token)
-                finally:
-                    conn.execute('UPDATE jwks SET "expiresAt" = NULL WHERE id = %s', (kid,))
-            return first, remembered, after
-        finally:
-            await verifier.close()
+    async def steps():  # type: ignore[no-untyped-def]
+        first = await verifier.verify(token)
+        with withdrawn_key(stack.database_url, kid):
+            verifier.key_grace_period = 60
+            remembered = await verifier.verify(token)
+            assert await verifier.verify(unknown_kid) is None  # makes the verifier reload the key set
+            after = await verifier.verify(token)
+        return first, remembered, after
 
-    first, remembered, after = asyncio.run(run())
+    first, remembered, after = run_then_close(verifier, steps)
     assert first is not None and remembered is not None
     assert after is None
 
 
 def test_a_withdrawn_key_stops_verifying_on_schedule_without_an_unknown_kid(stack) -> None:  # type: ignore[no-untyped-def]
     # Only tokens signed with the known key arrive, so nothing would ever prompt a reload but the schedule.
-    import psycopg
-
     token = Reader(stack).sign_up().onboard().jwt()
     kid = jwt.get_unverified_header(token)["kid"]
     clock = ManualClock()
@@ -168,22 +182,15 @@ def test_a_withdrawn_key_stops_verifying_on_schedule_without_an_unknown_kid(stac
     )
     loads = count_loads(verifier)
 
-    async def run():  # type: ignore[no-untyped-def]
-        try:
-            first = await verifier.verify(token)
-            with psycopg.connect(stack.database_url, autocommit=True) as conn:
-                conn.execute('UPDATE jwks SET "expiresAt" = now() - interval \'1 hour\' WHERE id = %s', (kid,))
-                try:
-                    soon = await verifier.verify(token)  # within the interval: the remembered verification holds
-                    clock.advance(0.6)  # past key_refresh_interval
-                    later = await verifier.verify(token)
-                finally:
-                    conn.execute('UPDATE jwks SET "expiresAt" = NULL WHERE id = %s', (kid,))
-            return first, soon, later
-        finally:
-            await verifier.close()
+    async def steps():  # type: ignore[no-untyped-def]
+        first = await verifier.verify(token)
+        with withdrawn_key(stack.database_url, kid):
+            soon = await verifier.verify(token)  # within the interval: the remembered verification holds
+            clock.advance(0.6)  # past key_refresh_interval
+            later = await verifier.verify(token)
+        return first, soon, later
 
-    first, soon, later = asyncio.run(run())
+    first, soon, later = run_then_close(verifier, steps)
     assert first is not None and soon is not None
     assert later is None
     assert loads == [2]
@@ -200,22 +207,19 @@ def test_keys_are_used_while_the_source_is_briefly_down_then_refused(stack) -> N
         key_refresh_interval=0.2, key_max_age=1.0, failure_backoff=0.1, clock=clock,
     )
 
-    async def run():  # type: ignore[no-untyped-def]
+    async def steps():  # type: ignore[no-untyped-def]
+        assert await verifier.verify(token) is not None
+        # The source is gone: a database of that name does not exist (whatever the stack named its own).
+        verifier.database_url = urlunsplit(urlsplit(stack.database_url)._replace(path="/missing_database"))
+        clock.advance(0.3)  # due for a reload, which fails; the keys are younger than key_max_age
+        still = await verifier.verify(token)
+        clock.advance(1.0)  # older than key_max_age
         try:
-            assert await verifier.verify(token) is not None
-            # The source is gone: a database of that name does not exist (whatever the stack named its own).
-            verifier.database_url = urlunsplit(urlsplit(stack.database_url)._replace(path="/missing_database"))
-            clock.advance(0.3)  # due for a reload, which fails; the keys are younger than key_max_age
-            still = await verifier.verify(token)
-            clock.advance(1.0)  # older than key_max_age
-            try:
-                await verifier.verify(token)
-                return still, "verified"
-            except Unavailable:
-                return still, "unavailable"
-        finally:
-            await verifier.close()
+            await verifier.verify(token)
+            return still, "verified"
+        except Unavailable:
+            return still, "unavailable"
 
-    still, after = asyncio.run(run())
+    still, after = run_then_close(verifier, steps)
     assert still is not None
     assert after == "unavailable"
