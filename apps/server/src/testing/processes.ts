@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../config";
 import { freePort } from "../../../../scripts/test-postgres.mjs";
-import { startStack } from "./stack";
+import { startStack, stopChild } from "./stack";
 
 export interface Child {
   url: string;
@@ -31,17 +31,6 @@ function collect(child: ChildProcess): string[] {
   child.stdout?.on("data", add);
   child.stderr?.on("data", add);
   return output;
-}
-
-/** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
-export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  if (!(await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]))) {
-    child.kill("SIGKILL");
-    await exited;
-  }
 }
 
 async function waitUntil(ready: () => Promise<boolean>, child: ChildProcess, output: string[], what: string, timeoutMs = 60_000) {
