@@ -1,12 +1,15 @@
 """Shared pytest fixtures: real processes on one real PostgreSQL.
 
-Each session gets a fresh database inside the PostgreSQL that scripts/test.mjs starts (TEST_PG_URL), migrated by
-the auth server's own migration; the real Node auth server and the real uvicorn backend run as child processes on
-free 127.0.0.1 ports and are stopped by PID.
+The stack is started by the same module every test family uses, apps/server/src/testing/stack.ts, through its CLI:
+a fresh database inside the PostgreSQL that scripts/test.mjs starts (TEST_PG_URL), migrated by the auth server's own
+migration, the real Node auth server and the real uvicorn backend on free 127.0.0.1 ports. The CLI prints one JSON
+line (URLs, PIDs) and holds the processes until it is stopped, by PID. Tests that need no stack (the pure-Python
+ones) request none of these fixtures and run without Node or PostgreSQL.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import select
@@ -23,7 +26,7 @@ import psycopg
 import pytest
 
 ROOT = Path(__file__).resolve().parent
-NODE_ENTRY = ["node", "--import", "tsx", "apps/server/src/main.ts"]
+STACK_CLI = ["node", "--import", "tsx", "apps/server/src/testing/stack.ts", "--json"]
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
@@ -77,18 +80,27 @@ def free_port() -> int:
 
 @dataclass
 class Process:
-    proc: subprocess.Popen
+    proc: subprocess.Popen  # what stop() ends: the server itself, or the stack CLI holding it
     url: str
     log: Path
+    pid: int = 0  # the server's own process (its memory, its CPU); proc's when 0
+
+    def __post_init__(self) -> None:
+        self.pid = self.pid or self.proc.pid
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        _end(self.proc)
+
+
+def _end(proc: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 30 s (the stack CLI stops each of its processes with 10 s of grace first)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def start_process(cmd: list[str], *, env: dict[str, str], cwd: Path, ready_url: str, name: str, tmp: Path) -> Process:
@@ -121,7 +133,9 @@ def _database_url(admin: str, name: str) -> str:
 def admin_url() -> str:
     url = os.environ.get("TEST_PG_URL")
     if not url:
-        pytest.exit("TEST_PG_URL is not set: run the tests through `npm test` or `node scripts/test.mjs <files>`", 2)
+        # Skipped, not failed: the tests that need no stack (the package's pure-Python ones) still run with plain
+        # pytest, without Node or PostgreSQL; scripts/test.mjs always sets TEST_PG_URL, so nothing is skipped there.
+        pytest.skip("needs the stack (TEST_PG_URL): run through `npm test` or `node scripts/test.mjs <files>`")
     return url
 
 
@@ -130,19 +144,30 @@ def secret() -> str:
     return secrets.token_urlsafe(32)
 
 
+def run_stack(args: list[str], *, tmp: Path | None, name: str, admin_url: str | None = None,
+              timeout: float = 180) -> tuple[subprocess.Popen, dict]:
+    """Runs the stack CLI with ``args`` and returns it with the JSON line it printed once everything answered. Its
+    stdin stays open: the CLI stops the stack when it closes, so a test run that dies takes its processes with it."""
+    # Without a folder the output is piped: only for --detach, which prints little and exits.
+    log = (tmp / f"{name}.log").open("w") if tmp else subprocess.PIPE
+    env = {**os.environ, **({"TEST_PG_URL": admin_url} if admin_url else {})}
+    proc = subprocess.Popen(STACK_CLI + args, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=log)
+    assert proc.stdout is not None
+    readable, _, _ = select.select([proc.stdout], [], [], timeout)
+    line = proc.stdout.readline() if readable else b""
+    if not line:
+        _end(proc)
+        tail = (tmp / f"{name}.log").read_text()[-3000:] if tmp else proc.stderr.read().decode()[-3000:]  # type: ignore[union-attr]
+        raise RuntimeError(f"{name}: the stack did not start (exit {proc.returncode}):\n{tail}")
+    return proc, json.loads(line)
+
+
 def create_database(admin_url: str, secret: str) -> tuple[str, str]:
-    name = "py_" + secrets.token_hex(5)
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    url = _database_url(admin_url, name)
-    subprocess.run(
-        ["node", "--import", "tsx", "apps/server/src/cli/migrate.ts"],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url, "BETTER_AUTH_SECRET": secret},
-        check=True,
-        capture_output=True,
-    )
-    return name, url
+    """A fresh database in the test PostgreSQL, migrated; the caller drops it (drop_database)."""
+    proc, info = run_stack(["--no-node", "--detach", "--secret", secret], tmp=None, name="database", admin_url=admin_url)
+    proc.wait(timeout=30)
+    return info["databaseName"], info["databaseUrl"]
 
 
 def drop_database(admin_url: str, name: str) -> None:
@@ -173,37 +198,22 @@ def on_free_port(start: Callable[[int], Process], port: int | None = None, attem
     raise AssertionError("unreachable")
 
 
+def _env_args(flag: str, env: dict[str, str]) -> list[str]:
+    return [a for k, v in env.items() for a in (flag, f"{k}={v}")]
+
+
 def start_backend(database_url: str, secret: str, public_url: str, tmp: Path, name: str = "backend", **extra: str) -> Process:
-    env = {"DATABASE_URL": database_url, "BETTER_AUTH_SECRET": secret, "PUBLIC_URL": public_url, **extra}
-
-    def start(port: int) -> Process:
-        return start_process(
-            [PYTHON, "-m", "app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-            env=env,
-            cwd=ROOT / "apps" / "backend",
-            ready_url=f"http://127.0.0.1:{port}/api/health",
-            name=name,
-            tmp=tmp,
-        )
-
-    return on_free_port(start)
+    """The backend alone, trusting ``public_url``, on a database already migrated."""
+    args = ["--no-node", "--backend", "--database-url", database_url, "--secret", secret, "--public-url", public_url]
+    proc, info = run_stack(args + _env_args("--backend-env", extra), tmp=tmp, name=name)
+    return Process(proc, info["backendUrl"], tmp / f"{name}.log", info["backendPid"])
 
 
 def start_node(database_url: str, secret: str, backend_url: str, tmp: Path, port: int, **extra: str) -> Process:
     """Node on ``port``: its PUBLIC_URL is fixed before start (the backend trusts it), so no retry on another port."""
-    env = {
-        "DATABASE_URL": database_url,
-        "BETTER_AUTH_SECRET": secret,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "BACKEND_URL": backend_url,
-        "START_BACKEND": "false",
-        "RATE_LIMIT": "false",
-        "NODE_ENV": "test",
-        **extra,
-    }
-    return start_process(NODE_ENTRY, env=env, cwd=ROOT, ready_url=f"http://127.0.0.1:{port}/api/auth/ok", name="node", tmp=tmp)
+    args = ["--database-url", database_url, "--secret", secret, "--port", str(port), "--backend-url", backend_url]
+    proc, info = run_stack(args + _env_args("--env", extra), tmp=tmp, name="node")
+    return Process(proc, info["url"], tmp / "node.log", info["nodePid"])
 
 
 @dataclass
@@ -296,24 +306,22 @@ class Stack:
         return self.node.url
 
 
+def start_stack(database_url: str, secret: str, tmp: Path, *args: str) -> Stack:
+    """Node in front of the backend on ``database_url``, one stack CLI holding both; ``args`` are more CLI options."""
+    proc, info = run_stack(["--backend", "--database-url", database_url, "--secret", secret, *args], tmp=tmp, name="stack")
+    log = tmp / "stack.log"
+    node = Process(proc, info["url"], log, info["nodePid"])
+    backend = Process(proc, info["backendUrl"], log, info["backendPid"])
+    return Stack(node, backend, database_url, secret)
+
+
 @pytest.fixture(scope="session")
 def stack(database_url: str, secret: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The real product: Node auth server proxying /api/* to the real backend, on one database."""
-    tmp = tmp_path_factory.mktemp("stack")
-    for attempt in range(3):
-        node_port = free_port()
-        backend = start_backend(database_url, secret, f"http://127.0.0.1:{node_port}", tmp)
-        try:
-            # Short-lived JWTs let the JWT tests see a real token expire.
-            node = start_node(database_url, secret, backend.url, tmp, node_port, JWT_EXPIRATION="3s")
-            break
-        except PortTaken:
-            backend.stop()  # the backend trusts the Node origin, so both move to new ports
-            if attempt == 2:
-                raise
-    yield Stack(node, backend, database_url, secret)
-    node.stop()
-    backend.stop()
+    # Short-lived JWTs let the JWT tests see a real token expire.
+    started = start_stack(database_url, secret, tmp_path_factory.mktemp("stack"), "--jwt-expiration", "3s")
+    yield started
+    started.node.stop()  # one CLI holds both: this stops the backend too
 
 
 class Reader:

@@ -11,6 +11,7 @@ import autocannon from "autocannon";
 import { Pool, type Dispatcher } from "undici";
 import pg from "pg";
 import { createTestDatabase, freePort, startTestPostgres } from "../scripts/test-postgres.mjs";
+import { startStack, type Stack, type StackOptions } from "../apps/server/src/testing/stack";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const PYTHON = path.join(ROOT, ".venv/bin/python");
@@ -18,6 +19,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const children: ChildProcess[] = [];
+const stacks: Stack[] = [];
 
 /** req/s, latency, and the CPU the serving processes spent per request (µs), which autocannon's own share cannot skew. */
 interface Figure { rps: number; p50: number; p99: number; cpuUs: number }
@@ -249,37 +251,32 @@ try {
   process.env.TEST_PG_URL = postgres.url;
   const db = await createTestDatabase();
   const secret = randomBytes(32).toString("base64");
-  const [nodePort, plainPort, backendPort, jwtPort, openPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const origin = `http://127.0.0.1:${nodePort}`;
-  const common = { DATABASE_URL: db.url, BETTER_AUTH_SECRET: secret, PUBLIC_URL: origin };
-
-  const node = start(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
-    ...common, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(nodePort), START_BACKEND: "false",
-    BACKEND_URL: `http://127.0.0.1:${backendPort}`, RATE_LIMIT: "false", JWT_EXPIRATION: "1h",
-  });
-  await waitFor(`${origin}/api/auth/ok`); // it has migrated: the backends need its tables
+  // Every server of the product is started by the module the tests use; their output is drained, not kept, so that
+  // this process (which also runs autocannon) spends nothing on it.
+  const up = async (options: StackOptions) => {
+    const stack = await startStack({ databaseUrl: db.url, secret, output: "ignore", ...options });
+    stacks.push(stack);
+    return stack;
+  };
+  const product = await up({ nodeEnv: "production", backend: true, jwtExpiration: "1h" }); // Node migrates first
+  const origin = product.url!;
+  const backendUrl = product.backendUrl!;
   // The same server code on a copy of the build without its protection manifest: the same files, no check.
   const siteDir = path.join(ROOT, "apps/site/build");
   const openSite = mkdtempSync(path.join(os.tmpdir(), "bench-site-"));
   cpSync(siteDir, openSite, { recursive: true });
   rmSync(path.join(openSite, "protected-manifest.json"));
-  const openNode = start(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
-    ...common, NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(openPort), START_BACKEND: "false", SITE_DIR: openSite,
-    BACKEND_URL: `http://127.0.0.1:${backendPort}`, RATE_LIMIT: "false",
-  });
-  const uvicorn = (port: number, env: Record<string, string>) =>
-    start(PYTHON, ["-m", "app", "--host", "127.0.0.1", "--port", String(port), "--no-access-log", "--log-level", "warning"],
-      { ...common, ...env }, path.join(ROOT, "apps/backend"));
-  const python = uvicorn(backendPort, {});
-  const pythonJwt = uvicorn(jwtPort, { AUTH_MODE: "jwt", JWKS_URL: `${origin}/api/auth/jwks` });
+  const open = await up({ nodeEnv: "production", siteDir: openSite, backendUrl });
+  const jwtBackend = await up({ node: false, migrate: false, backend: true, authMode: "jwt", publicUrl: origin });
+  const plainPort = await freePort();
+  const common = { DATABASE_URL: db.url, BETTER_AUTH_SECRET: secret, PUBLIC_URL: origin };
   const plainNode = start(process.execPath, ["--import", "tsx", "bench/plain-better-auth.ts"], { ...common, PORT: String(plainPort), PUBLIC_URL: `http://127.0.0.1:${plainPort}` });
-  const pid = (c: ChildProcess) => [c.pid!];
-  await Promise.all([
-    waitFor(`http://127.0.0.1:${backendPort}/api/health`),
-    waitFor(`http://127.0.0.1:${jwtPort}/api/health`),
-    waitFor(`http://127.0.0.1:${plainPort}/api/auth/ok`),
-    waitFor(`http://127.0.0.1:${openPort}/api/auth/ok`),
-  ]);
+  await waitFor(`http://127.0.0.1:${plainPort}/api/auth/ok`);
+  const node = { pid: product.nodePid! };
+  const python = { pid: product.backendPid! };
+  const pythonJwt = { pid: jwtBackend.backendPid! };
+  const openNode = { pid: open.nodePid! };
+  const pid = (c: { pid?: number }) => [c.pid!];
 
   // One complete reader, signed in through the real server.
   const password = "bench password 123";
@@ -291,9 +288,9 @@ try {
     body: JSON.stringify({ email: "plain@example.com", password, name: "Plain" }),
   });
   const token = decodeURIComponent(cookie.split("=")[1]!).split(".")[0]!;
-  const backend = `http://127.0.0.1:${backendPort}`;
+  const backend = backendUrl;
 
-  const jwtUrl = `http://127.0.0.1:${jwtPort}`;
+  const jwtUrl = jwtBackend.backendUrl!;
   // The largest protected chunk of the build: a chapter's compiled text.
   const manifest = JSON.parse(readFileSync(path.join(siteDir, "protected-manifest.json"), "utf8")) as { files: Record<string, { page?: boolean }> };
   const chunk = Object.keys(manifest.files).filter((f) => f.endsWith(".js")).sort((a, b) => readFileSync(path.join(siteDir, b)).length - readFileSync(path.join(siteDir, a)).length)[0]!;
@@ -310,7 +307,7 @@ try {
     ourGs: () => load(`${origin}/api/auth/get-session`, pid(node), { cookie }),
     ourGsVisitor: () => load(`${origin}/api/auth/get-session`, pid(node)),
     chunkChecked: () => loadAsReaders(`${origin}/${chunk}`, pid(node), readers),
-    chunkOpen: () => loadAsReaders(`http://127.0.0.1:${openPort}/${chunk}`, pid(openNode), readers),
+    chunkOpen: () => loadAsReaders(`${open.url}/${chunk}`, pid(openNode), readers),
   };
   type Name = keyof typeof targets;
   const names = Object.keys(targets) as Name[];
@@ -393,10 +390,12 @@ try {
   console.log(`\nOne page view (get-session, a protected chunk, /api/me through the proxy) costs ${fmt(pageCpuUs)} µs of server CPU: ${fmt(1e6 / pageCpuUs)} page views per second per core.`);
   console.log(["", "| process | RSS before, MiB | RSS after, MiB |", "| --- | ---: | ---: |", ...soaked.rss.map((r) => `| ${r.name} | ${fmt(r.before)} | ${fmt(r.after)} |`)].join("\n"));
   await stopChildren();
+  for (const stack of stacks.splice(0)) await stack.stop();
   rmSync(openSite, { recursive: true, force: true });
   await Promise.all([db.drop(), small.drop(), large.drop()]);
 } finally {
   await stopChildren();
+  for (const stack of stacks.splice(0)) await stack.stop();
   await postgres.stop();
 }
 process.exit(0);

@@ -1,15 +1,12 @@
 /**
- * Runs the real product for browser tests: the Node auth server (which serves apps/site/build) as a child process
- * on a fresh database, optionally the Python backend, and headless Chromium from the system package.
- * Everything listens on 127.0.0.1 on free ports; stop() ends only the processes started here, by PID.
+ * Runs the real product for browser tests (startProduct, over the shared stack module) and headless Chromium from
+ * the system package.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from "playwright-core";
-import { createTestDatabase, freePort } from "../../../scripts/test-postgres.mjs";
+import { startStack } from "../../server/src/testing/stack";
 
 import type { TestSmtp } from "../../server/src/testing/smtp";
 
@@ -23,44 +20,6 @@ const PYTHON = path.join(ROOT, ".venv/bin/python");
 
 export const backendAvailable = () => existsSync(path.join(BACKEND_DIR, "app/main.py")) && existsSync(PYTHON);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForOk(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode} before it was ready`);
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(100);
-  }
-  throw new Error(`${url} was not ready within ${timeoutMs} ms`);
-}
-
-async function stopChild(child: ChildProcess | null): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const gone = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-  if (!gone) {
-    child.kill("SIGKILL");
-    await Promise.race([exited, sleep(5_000)]);
-  }
-}
-
-function keepLog(child: ChildProcess, name: string, lines: string[]) {
-  const add = (chunk: Buffer) => {
-    for (const line of chunk.toString().split("\n")) if (line) lines.push(`[${name}] ${line}`);
-    // Bounded: a chatty process must not grow the test's memory without limit.
-    if (lines.length > 5000) lines.splice(0, lines.length - 5000);
-  };
-  child.stdout?.on("data", add);
-  child.stderr?.on("data", add);
-}
-
 export interface Product {
   url: string;
   backendUrl: string | null;
@@ -72,9 +31,11 @@ export interface Product {
 }
 
 /**
- * Starts the product on a fresh database. `backend: true` also starts the Python backend (when it exists). `port`
- * fixes the Node server's port (when something must know the URL first, such as an OpenID provider's client), and
- * `env` adds variables to the Node server's environment, `backendEnv` to the backend's.
+ * Starts the product on a fresh database (apps/server/src/testing/stack.ts, as every test family does), the Node
+ * server as a child process serving the built site. `backend: true` also starts the Python backend (when it
+ * exists). `port` fixes the Node server's port (when something must know the URL first, such as an OpenID
+ * provider's client), and `env` adds variables to the Node server's environment, `backendEnv` to the backend's.
+ * The processes' output is kept in test-output/e2e/<label>.log.
  */
 export async function startProduct(options: {
   backend?: boolean;
@@ -84,77 +45,29 @@ export async function startProduct(options: {
   env?: Record<string, string>;
   backendEnv?: Record<string, string>;
 }): Promise<Product> {
-  const siteDir = options.siteDir ?? SITE_DIR;
   if (!options.siteDir && !existsSync(path.join(SITE_DIR, "index.html"))) {
     throw new Error("apps/site/build is missing: run `npm run build -w @textbook-auth/site` (npm test does it)");
   }
-  const db = await createTestDatabase();
-  const port = options.port ?? (await freePort());
-  const backendPort = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const backendUrl = `http://127.0.0.1:${backendPort}`;
-  const secret = randomBytes(32).toString("base64");
-  const logs: string[] = [];
-  let server: ChildProcess | null = null;
-  let backend: ChildProcess | null = null;
-
-  const stop = async () => {
-    await stopChild(backend);
-    await stopChild(server);
-    mkdirSync(OUTPUT_DIR, { recursive: true });
-    writeFileSync(path.join(OUTPUT_DIR, `${options.label}.log`), logs.join("\n") + "\n");
-    await db.drop().catch(() => {});
+  const stack = await startStack({
+    node: "process",
+    siteDir: options.siteDir ?? SITE_DIR,
+    port: options.port,
+    backend: Boolean(options.backend && backendAvailable()),
+    env: options.env,
+    backendEnv: options.backendEnv,
+  });
+  return {
+    url: stack.url!,
+    backendUrl: stack.backendUrl,
+    databaseUrl: stack.databaseUrl,
+    logs: stack.logs,
+    restartServer: stack.restartNode,
+    async stop() {
+      await stack.stop();
+      mkdirSync(OUTPUT_DIR, { recursive: true });
+      writeFileSync(path.join(OUTPUT_DIR, `${options.label}.log`), stack.logs.join("\n") + "\n");
+    },
   };
-
-  const startServer = async (extra: Record<string, string>) => {
-    server = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        PUBLIC_URL: url,
-        BETTER_AUTH_SECRET: secret,
-        START_BACKEND: "false",
-        BACKEND_URL: backendUrl,
-        NODE_ENV: "test",
-        SITE_DIR: siteDir,
-        // Each test signs up several readers from one address; the limits have their own suite.
-        RATE_LIMIT: "false",
-        ...options.env,
-        ...extra,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    keepLog(server, "node", logs);
-    await waitForOk(`${url}/api/auth/ok`, server, 60_000);
-  };
-  let serverEnv: Record<string, string> = {};
-  const restartServer = async (env: Record<string, string> = {}) => {
-    await stopChild(server);
-    serverEnv = { ...serverEnv, ...env };
-    await startServer(serverEnv);
-  };
-
-  try {
-    await startServer(serverEnv);
-
-    if (options.backend && backendAvailable()) {
-      // Started after the Node server, whose start-up has migrated the database the backend reads.
-      backend = spawn(PYTHON, ["-m", "app", "--host", "127.0.0.1", "--port", String(backendPort)], {
-        cwd: BACKEND_DIR,
-        env: { ...process.env, DATABASE_URL: db.url, BETTER_AUTH_SECRET: secret, PUBLIC_URL: url, ...options.backendEnv },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      keepLog(backend, "python", logs);
-      await waitForOk(`${backendUrl}/api/health`, backend, 60_000);
-    }
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { url, backendUrl: backend ? backendUrl : null, databaseUrl: db.url, logs, restartServer, stop };
 }
 
 // Debian's chromium as root: no sandbox, and no background services that would call out of the closed network.

@@ -54,7 +54,7 @@ def stored(stack, email: str) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["192 MiB declared", "192 MiB chunked"])
 def test_an_unauthenticated_upload_is_refused_before_its_body_is_read(stack, chunked: bool) -> None:  # type: ignore[no-untyped-def]
-    pid = stack.backend.proc.pid
+    pid = stack.backend.pid
     before = rss_mib(pid)
     size = 192 * MIB
     r = exchange(port_of(stack.backend), put_head(stack, None if chunked else size), payload=size, chunked=chunked)
@@ -75,7 +75,7 @@ def test_a_declared_body_over_the_limit_is_refused_before_any_of_it_is_sent(stac
 
 
 def test_a_streamed_body_is_cut_at_the_limit(stack, complete_reader) -> None:  # type: ignore[no-untyped-def]
-    pid = stack.backend.proc.pid
+    pid = stack.backend.pid
     before = rss_mib(pid)
     r = exchange(port_of(stack.backend), put_head(stack, None, complete_reader.cookie), payload=64 * MIB, chunked=True)
     grew = rss_mib(pid) - before

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import jwt
 import pytest
@@ -208,7 +209,8 @@ def test_keys_are_used_while_the_source_is_briefly_down_then_refused(stack) -> N
 
     async def steps():  # type: ignore[no-untyped-def]
         assert await verifier.verify(token) is not None
-        verifier.database_url = stack.database_url.replace("/py_", "/missing_py_")  # the source is gone
+        # The source is gone: a database of that name does not exist (whatever the stack named its own).
+        verifier.database_url = urlunsplit(urlsplit(stack.database_url)._replace(path="/missing_database"))
         clock.advance(0.3)  # due for a reload, which fails; the keys are younger than key_max_age
         still = await verifier.verify(token)
         clock.advance(1.0)  # older than key_max_age

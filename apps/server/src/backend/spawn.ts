@@ -20,6 +20,8 @@ export function spawnBackend(opts: {
   workers?: number;
   /** More environment for the backend (its settings: .env.example). */
   env?: Record<string, string>;
+  /** Print the backend's output with a [backend] prefix. Default true; false leaves child.stdout/stderr to the caller. */
+  relay?: boolean;
 }) {
   const python = path.join(REPO_ROOT, ".venv", "bin", "python");
   if (!existsSync(python)) throw new Error("The Python virtualenv is missing: run `npm start` (it creates .venv)");
@@ -48,8 +50,10 @@ export function spawnBackend(opts: {
     stream?.on("data", (d: Buffer) => {
       for (const line of d.toString().split("\n")) if (line.trim()) console.log(`[backend] ${line}`);
     });
-  relay(child.stdout);
-  relay(child.stderr);
+  if (opts.relay ?? true) {
+    relay(child.stdout);
+    relay(child.stderr);
+  }
   return {
     child,
     stop: () =>

@@ -1,5 +1,5 @@
-/** Runs the real Python backend for a test, as `npm start` does, and waits until it answers. */
-import { spawnBackend } from "../backend/spawn";
+/** Runs the real Python backend for a test, as `npm start` does, and waits until it answers (see stack.ts). */
+import { startStack } from "./stack";
 
 export async function startPythonBackend(opts: {
   port: number;
@@ -10,13 +10,16 @@ export async function startPythonBackend(opts: {
   workers?: number;
   env?: Record<string, string>;
 }) {
-  const backend = spawnBackend({ ...opts, logLevel: "warning" });
-  const url = `http://127.0.0.1:${opts.port}`;
-  for (let i = 0; i < 300; i++) {
-    if (backend.child.exitCode !== null) throw new Error(`the Python backend exited with ${backend.child.exitCode}`);
-    if (await fetch(`${url}/api/health`).then((r) => r.ok, () => false)) return { url, pid: backend.child.pid!, stop: backend.stop };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await backend.stop();
-  throw new Error("the Python backend did not start in 30 s");
+  const stack = await startStack({
+    node: false,
+    migrate: false, // the caller's auth server has migrated the database
+    databaseUrl: opts.databaseUrl,
+    secret: opts.secret,
+    publicUrl: opts.publicUrl,
+    backend: true,
+    backendPort: opts.port,
+    workers: opts.workers,
+    backendEnv: { ...(opts.trustedOrigins ? { TRUSTED_ORIGINS: opts.trustedOrigins.join(",") } : {}), ...opts.env },
+  });
+  return { url: stack.backendUrl!, pid: stack.backendPid!, stop: stack.stop };
 }

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "../config";
 import { freePort } from "../../../../scripts/test-postgres.mjs";
+import { startStack, stopChild } from "./stack";
 
 export interface Child {
   url: string;
@@ -32,17 +33,6 @@ function collect(child: ChildProcess): string[] {
   return output;
 }
 
-/** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
-export async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  if (!(await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]))) {
-    child.kill("SIGKILL");
-    await exited;
-  }
-}
-
 async function waitUntil(ready: () => Promise<boolean>, child: ChildProcess, output: string[], what: string, timeoutMs = 60_000) {
   for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) {
     if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${output.slice(-30).join("\n")}`);
@@ -52,18 +42,15 @@ async function waitUntil(ready: () => Promise<boolean>, child: ChildProcess, out
   throw new Error(`${what} was not ready within ${timeoutMs} ms:\n${output.slice(-30).join("\n")}`);
 }
 
-/** The auth server as `npm start` runs it (without the backend), configured by `env`. */
+/** The auth server as `npm start` runs it (without the backend), configured by `env` (over stack.ts's test defaults). */
 export async function startNodeServer(env: Record<string, string>): Promise<Child> {
-  const port = Number(env.PORT ?? (await freePort()));
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/server/src/main.ts"], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_ENV: "test", HOST: "127.0.0.1", START_BACKEND: "false", ...env, PORT: String(port) },
-    stdio: ["ignore", "pipe", "pipe"],
+  const stack = await startStack({
+    databaseUrl: env.DATABASE_URL,
+    secret: env.BETTER_AUTH_SECRET,
+    port: env.PORT ? Number(env.PORT) : undefined,
+    env,
   });
-  const output = collect(child);
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntil(async () => (await fetch(`${url}/api/auth/ok`)).ok, child, output, "the Node server");
-  return { url, child, output, stop: () => stopChild(child) };
+  return { url: stack.url!, child: stack.nodeChild!, output: stack.logs, stop: stack.stop };
 }
 
 /** A scratch folder PostgreSQL's and PgBouncer's own users can read, removed by the caller. */

@@ -1,24 +1,18 @@
-/** Starts the real auth server in this process against a test database, on a free 127.0.0.1 port. */
+/** Starts the real auth server in this process against a test database, on a free 127.0.0.1 port (see stack.ts). */
 import { randomBytes } from "node:crypto";
-import { loadConfig } from "../config";
-import { startServer, type RunningServer } from "../server";
-import { freePort } from "../../../../scripts/test-postgres.mjs";
+import type { RunningServer } from "../server";
+import { startStack } from "./stack";
 
 export const TEST_SECRET = randomBytes(32).toString("base64");
 
+/** `env` is laid over the stack's test environment (no backend behind the proxy, rate limits off). */
 export async function startTestServer(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningServer> {
-  const port = String(env.PORT ?? (await freePort()));
-  const config = loadConfig({
-    NODE_ENV: "test",
-    HOST: "127.0.0.1",
-    PORT: port,
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    DATABASE_URL: databaseUrl,
-    BETTER_AUTH_SECRET: TEST_SECRET,
-    START_BACKEND: "false",
-    BACKEND_URL: "http://127.0.0.1:9", // discard port: nothing listens, so the proxy sees a dead backend
-    RATE_LIMIT: "false", // suites that test the limits turn them back on
-    ...env,
+  const stack = await startStack({
+    node: "in-process",
+    databaseUrl,
+    secret: TEST_SECRET,
+    port: env.PORT ? Number(env.PORT) : undefined,
+    env,
   });
-  return startServer(config, () => {});
+  return { ...stack.server!, stop: stack.stop };
 }
