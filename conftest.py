@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 import psycopg
 import pytest
+from better_auth_fastapi.contract import SESSION_COOKIE
 
 ROOT = Path(__file__).resolve().parent
 STACK_CLI = ["node", "--import", "tsx", "apps/server/src/testing/stack.ts", "--json"]
@@ -336,10 +337,10 @@ class Reader:
 
     @property
     def cookie(self) -> str:
-        return self.auth.cookies["better-auth.session_token"]
+        return self.auth.cookies[SESSION_COOKIE]
 
     def _sync(self) -> None:
-        self.http.cookies.set("better-auth.session_token", self.cookie)
+        self.http.cookies.set(SESSION_COOKIE, self.cookie)
 
     def sign_up(self) -> Reader:
         r = self.auth.post(

@@ -12,6 +12,7 @@ import { Pool, type Dispatcher } from "undici";
 import pg from "pg";
 import { createTestDatabase, freePort, startTestPostgres } from "../scripts/test-postgres.mjs";
 import { startStack, type Stack, type StackOptions } from "../apps/server/src/testing/stack";
+import { SESSION_COOKIE } from "@textbook-auth/onboarding/contract";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const PYTHON = path.join(ROOT, ".venv/bin/python");
@@ -175,7 +176,7 @@ async function soakReaders(databaseUrl: string, secret: string, n: number): Prom
      SELECT 'soak-' || i, t, 'soak-' || i, now() + interval '7 days', now(), now() FROM unnest($1::text[]) WITH ORDINALITY AS x(t, i)`, [tokens]);
   await client.end();
   const sign = (token: string) => encodeURIComponent(`${token}.${createHmac("sha256", secret).update(token).digest("base64")}`);
-  return tokens.map((token) => `better-auth.session_token=${sign(token)}`);
+  return tokens.map((token) => `${SESSION_COOKIE}=${sign(token)}`);
 }
 
 /**

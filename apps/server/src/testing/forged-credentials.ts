@@ -4,13 +4,13 @@
  * (one flipped bit, the right token signed with the wrong secret) are included, not just garbage.
  */
 import { createHmac, randomBytes } from "node:crypto";
+import { SESSION_COOKIE as COOKIE } from "@textbook-auth/onboarding/contract";
 
 export interface ForgedCredential {
   name: string;
   headers: Record<string, string>;
 }
 
-const COOKIE = "better-auth.session_token";
 const sign = (token: string, secret: string) => createHmac("sha256", secret).update(token).digest("base64");
 
 /** `valid` is a real cookie value (percent-encoded `token.signature`) issued by the server in this run. */
