@@ -6,15 +6,8 @@ import path from "node:path";
 import { createTestDatabase, freePort } from "../../../../scripts/test-postgres.mjs";
 import { startTestServer, TEST_SECRET } from "../testing/server";
 import { REPO_ROOT } from "../config";
+import { isAlive } from "../testing/processes";
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test("the backend stops when the server that started it dies, even by SIGKILL (no orphan keeps its port and database)", async () => {
   const db = await createTestDatabase();
@@ -34,11 +27,11 @@ test("the backend stops when the server that started it dies, even by SIGKILL (n
     }
     assert.equal((await fetch(`http://127.0.0.1:${port}/api/health`)).status, 200);
     parent.kill("SIGKILL");
-    for (let i = 0; i < 100 && alive(backendPid); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(alive(backendPid), false, "the backend outlived its parent");
+    for (let i = 0; i < 100 && isAlive(backendPid); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(isAlive(backendPid), false, "the backend outlived its parent");
   } finally {
     parent.kill("SIGKILL");
-    if (backendPid && alive(backendPid)) process.kill(backendPid, "SIGKILL");
+    if (backendPid && isAlive(backendPid)) process.kill(backendPid, "SIGKILL");
     await server.stop();
     await db.drop();
   }

@@ -12,6 +12,16 @@ import { REPO_ROOT } from "../config";
 import { freePort } from "../../../../scripts/test-postgres.mjs";
 import { startStack, stopChild } from "./stack";
 
+/** Whether a process with this PID still exists (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface Child {
   url: string;
   child: ChildProcess;

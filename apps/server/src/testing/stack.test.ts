@@ -10,6 +10,7 @@ import { describe, it } from "node:test";
 import pg from "pg";
 import { REPO_ROOT } from "../config";
 import { parseArgs, startStack, STACK_CLI } from "./stack";
+import { isAlive } from "./processes";
 
 async function databaseExists(databaseUrl: string): Promise<boolean> {
   const admin = new pg.Client({ connectionString: process.env.TEST_PG_URL });
@@ -22,18 +23,10 @@ async function databaseExists(databaseUrl: string): Promise<boolean> {
   }
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function gone(pid: number, timeoutMs = 20_000): Promise<boolean> {
   for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-    if (!alive(pid)) return true;
+    if (!isAlive(pid)) return true;
   }
   return false;
 }
@@ -74,8 +67,8 @@ describe("startStack", () => {
         // Signed in, profile not complete (a stranger's cookie would be 401 UNAUTHENTICATED).
         assert.deepEqual([r.status, body.code], [403, "PROFILE_INCOMPLETE"], base);
       }
-      assert.ok(stack.nodePid && alive(stack.nodePid));
-      assert.ok(stack.backendPid && alive(stack.backendPid));
+      assert.ok(stack.nodePid && isAlive(stack.nodePid));
+      assert.ok(stack.backendPid && isAlive(stack.backendPid));
     } finally {
       await stack.stop();
     }
@@ -162,7 +155,7 @@ describe("the stack CLI", () => {
         cli.kill("SIGTERM");
         await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
       }
-      for (const pid of [info.nodePid, info.backendPid]) if (alive(pid)) process.kill(pid, "SIGKILL");
+      for (const pid of [info.nodePid, info.backendPid]) if (isAlive(pid)) process.kill(pid, "SIGKILL");
       return inTime;
     };
     return { cli, info, exitedInTime };
