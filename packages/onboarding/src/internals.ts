@@ -13,11 +13,12 @@ import type { SessionRow } from "./store.js";
 /** The Better-Auth versions these rules were checked against (npm's tilde range: 1.7.25 up to, not including, 1.8). */
 export const BETTER_AUTH_RANGE = "~1.7.25";
 
+const [RANGE_MINOR, RANGE_FLOOR] = [BETTER_AUTH_RANGE.slice(1, BETTER_AUTH_RANGE.lastIndexOf(".")), Number(BETTER_AUTH_RANGE.split(".")[2])];
+
 /** True when `version` (the running Better-Auth's: its context's `version`) is inside BETTER_AUTH_RANGE. */
 export function supportsInternals(version: string): boolean {
-  const [minor, floor] = [BETTER_AUTH_RANGE.slice(1, BETTER_AUTH_RANGE.lastIndexOf(".")), Number(BETTER_AUTH_RANGE.split(".")[2])];
   const match = /^(\d+\.\d+)\.(\d+)$/.exec(version);
-  return match !== null && match[1] === minor && Number(match[2]) >= floor;
+  return match !== null && match[1] === RANGE_MINOR && Number(match[2]) >= RANGE_FLOOR;
 }
 
 /**

@@ -4,7 +4,7 @@
  * `~1.7.25`). On a Better-Auth outside it both fast paths switch off and Better-Auth answers everything itself:
  * slower, never wrong.
  *
- * - `handlerWithOneRouter`: Better-Auth 1.7's handler rebuilds every endpoint and its router on each request (a
+ * - `withOneRouter`: Better-Auth 1.7's handler rebuilds every endpoint and its router on each request (a
  *   quarter of a get-session's CPU), because a dynamic base URL or trusted-origins function could differ per request.
  *   With static ones, the per-request context it copies is the same every time: this builds it and the router once.
  * - `fastGetSessionRules`: when `GET /get-session` may be answered without Better-Auth (../sessions/fast-get-session.ts)

@@ -64,14 +64,16 @@ export type CorsPolicy = Awaited<ReturnType<typeof createCorsPolicy>>;
  */
 export async function createCorsPolicy(trustedOrigins: readonly string[], baseHeaders: HeaderRecord) {
   const byFamily = {} as Record<CorsFamily, Map<string, { actual: HeaderRecord; preflight: HeaderRecord }>>;
-  for (const family of Object.keys(METHODS) as CorsFamily[]) {
-    byFamily[family] = new Map();
-    for (const origin of trustedOrigins) byFamily[family].set(origin, await honoCorsHeaders(origin, METHODS[family]));
-  }
   // Whole header sets for the answers written outside Hono, built once: a request pays one Map lookup.
   const answers = {} as Record<CorsFamily, Map<string, HeaderRecord>>;
   for (const family of Object.keys(METHODS) as CorsFamily[]) {
-    answers[family] = new Map([...byFamily[family]].map(([origin, h]) => [origin, Object.freeze({ ...baseHeaders, ...h.actual })]));
+    byFamily[family] = new Map();
+    answers[family] = new Map();
+    for (const origin of trustedOrigins) {
+      const headers = await honoCorsHeaders(origin, METHODS[family]);
+      byFamily[family].set(origin, headers);
+      answers[family].set(origin, Object.freeze({ ...baseHeaders, ...headers.actual }));
+    }
   }
   const untrusted = Object.freeze({ ...baseHeaders, ...VARY_ONLY });
   const refusal = JSON.stringify({ code: "INVALID_ORIGIN", message: SERVER_ERRORS.INVALID_ORIGIN.message });

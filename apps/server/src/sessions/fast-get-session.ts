@@ -3,8 +3,9 @@
  * Better-Auth options on a Better-Auth the rules were checked on (../auth/better-auth-internals.ts), no bearer
  * credential and none of Better-Auth's other session cookies; then either no session cookie at all (a visitor: null),
  * or a signed one whose session is live and not due for refresh. The session comes from the memory cache or one query
- * (lookup.ts); the payload is the onboarding plugin's own (`sessionPayload`). Everything else (no session, a bad signature, expiry, refresh, an outage) returns
- * false and Better-Auth answers, so it stays the authority on cookies and refresh. Every page view asks this: through
+ * (lookup.ts); the payload is the onboarding plugin's own (`sessionPayload`). Everything else (no session, a bad
+ * signature, expiry, refresh, an outage) returns false and Better-Auth answers, so it stays the authority on cookies
+ * and refresh. Every page view asks this: through
  * Better-Auth's router it cost about 0.6 ms of CPU, a large part of which was building the request and the router.
  * Differential tests (fast-get-session.test.ts, ../auth/better-auth-internals.test.ts) hold the two answers equal.
  */
